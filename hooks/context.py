@@ -1,0 +1,52 @@
+"""What every hook module shares for one build: the bank and the templates that render it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+from markupsafe import Markup, escape
+
+from bank import Bank
+
+
+@dataclass
+class Handbook:
+    bank: Bank
+    root: Path
+    bank_paths: tuple[Path, ...]
+    templates: Path
+    version: str
+    credit: str = ""
+    env: jinja2.Environment = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.templates),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["inline_markdown"] = _InlineMarkdown()
+        self.env.globals["bank"] = self.bank
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(**context)
+
+
+class _InlineMarkdown:
+    """Bank text -> HTML: inline Markdown only; raw HTML is escaped, so it shows as text."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(output_format="html")
+
+    def __call__(self, text: str) -> Markup:
+        html = self._md.reset().convert(str(escape(text)))
+        if html.startswith("<p>") and html.endswith("</p>"):
+            html = html[3:-4]
+        return Markup(html.replace("\n", " "))
