@@ -225,13 +225,19 @@ def _read(path: Path, shown: str) -> tuple[Any, dict[Path_, int]]:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        # An unclosed quote or bracket is found only at the end of the file:
+        # point at where it was opened instead.
+        unclosed = e.context_mark is not None and "end of stream" in (e.problem or "")
+        mark = e.context_mark if unclosed else (e.problem_mark or e.context_mark)
         line = mark.line + 1 if mark else 1
-        problem = e.problem or e.context or "invalid YAML"
-        raise BankError(
-            f"{shown}:{line}: YAML syntax error: {problem}; check the indentation and quoting on this line "
-            "(text containing ': ' or starting with a quote mark needs quotes around it)"
-        ) from None
+        problem = f"{e.context}, never closed" if unclosed else (e.problem or e.context or "invalid YAML")
+        fix = (
+            "close it with the matching quote mark or bracket"
+            if unclosed
+            else "check the indentation and quoting on this line (text containing ': ' or starting with a quote "
+            "mark needs quotes around it)"
+        )
+        raise BankError(f"{shown}:{line}: YAML syntax error: {problem}; {fix}") from None
     except yaml.YAMLError as e:
         raise BankError(f"{shown}:1: YAML syntax error: {e}") from None
     if root is None:
@@ -294,8 +300,11 @@ def _validator() -> jsonschema.protocols.Validator:
 
 
 def _check_schema(data: Any, lines: dict[Path_, int], shown: str) -> None:
+    errors = list(_validator().iter_errors(data))
     found = []
-    for error in _validator().iter_errors(data):
+    for error in errors:
+        if error.validator == "required" and _explained_by_typo(error, errors):
+            continue
         path = list(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             # Point at the misspelt key itself, not the start of its entry.
@@ -304,6 +313,17 @@ def _check_schema(data: Any, lines: dict[Path_, int], shown: str) -> None:
         found.append((_line(lines, path), _explain(error, data)))
     if found:
         raise BankError("\n".join(f"{shown}:{line}: {message}" for line, message in sorted(found)))
+
+
+def _explained_by_typo(missing: jsonschema.ValidationError, errors: list[jsonschema.ValidationError]) -> bool:
+    """A missing 'text' next to an unknown 'txt' is one mistake: report only the typo."""
+    key = missing.message.split("'")[1]
+    for other in errors:
+        if other.validator == "additionalProperties" and other.absolute_path == missing.absolute_path:
+            unknown = [k for k in other.instance if k not in other.schema.get("properties", {})]
+            if difflib.get_close_matches(key, unknown, n=1):
+                return True
+    return False
 
 
 def _explain(error: jsonschema.ValidationError, data: Any) -> str:
@@ -326,7 +346,14 @@ def _explain(error: jsonschema.ValidationError, data: Any) -> str:
         expected = {"string": "text", "array": "a list", "object": "a mapping of keys"}.get(
             error.validator_value, error.validator_value
         )
-        actual = {str: "text", list: "a list", dict: "a mapping", int: "a number", float: "a number", bool: "true/false"}
+        actual = {
+            str: "text",
+            list: "a list",
+            dict: "a mapping",
+            int: "a number",
+            float: "a number",
+            bool: "true/false",
+        }
         got = "nothing" if error.instance is None else actual.get(type(error.instance), type(error.instance).__name__)
         where = f"'{field}' of {what}" if field else what
         return f"{where} must be {expected}, not {got}; write it as {expected}"
@@ -469,17 +496,13 @@ class _Merger:
                 )
                 continue
             q = questions[match[0]]
-            questions[match[0]] = replace(
-                q, text=text.strip(), adapted_by=org, original_text=q.original_text or q.text
-            )
+            questions[match[0]] = replace(q, text=text.strip(), adapted_by=org, original_text=q.original_text or q.text)
 
     def bank(self) -> Bank:
         if self.errors:
             raise BankError("\n".join(self.errors))
         stages = {s.id for s in self.entries["stages"]}
-        quotes = [
-            replace(q, stages=tuple(s for s in q.stages if s in stages)) for q in self.entries["quotes"]
-        ]
+        quotes = [replace(q, stages=tuple(s for s in q.stages if s in stages)) for q in self.entries["quotes"]]
         return Bank(
             stages=tuple(self.entries["stages"]),
             principles=tuple(self.entries["principles"]),

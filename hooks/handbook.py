@@ -15,7 +15,7 @@ The path of the data, start to end:
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -71,8 +71,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for src_uri, content in {**pages.generate(handbook), **exports.generate(handbook)}.items():
         if files.get_file_from_path(src_uri) is not None:
             raise PluginError(
-                f"{config.docs_dir}/{src_uri}: this page is generated from the question bank; "
-                "delete or rename the file"
+                f"{config.docs_dir}/{src_uri}: this page is generated from the question bank; delete or rename the file"
             )
         files.append(File.generated(config, src_uri, content=content))
     return files
@@ -123,5 +122,5 @@ def _build_date() -> str:
     import os
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
     return when.strftime("%-d %B %Y")

@@ -1,0 +1,166 @@
+"""The built handbook: generated checklists, overview grid, search, nav, footer,
+and what happens when a bank file is broken."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from bank import load_bank
+from conftest import ROOT, build, copy_project
+
+BANK = load_bank(ROOT / "questions.yml", ROOT)
+
+
+class _Ids(HTMLParser):
+    """Collects, in document order, ids starting with q- and the text of each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.headings: list[str] = []
+        self._in_h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "li" and (attrs.get("id") or "").startswith("q-"):
+            self.ids.append(attrs["id"])
+        self._in_h2 = tag == "h2"
+
+    def handle_data(self, data):
+        if self._in_h2 and data.strip():
+            self.headings.append(data.strip())
+            self._in_h2 = False
+
+
+def parse(path: Path) -> _Ids:
+    parser = _Ids()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.mark.parametrize("stage", [s.id for s in BANK.stages])
+def test_each_stage_page_holds_exactly_its_questions_in_bank_order(site, stage):
+    page = parse(site / "checklists" / stage / "index.html")
+    expected = [f"q-{q.id}" for q in BANK.ordered_questions(stage)]
+    assert page.ids == expected
+    # Questions are grouped under principle headings, in principle order.
+    titles = [p.title for p in BANK.principles if BANK.questions_for(stage, p.id)]
+    assert [h for h in page.headings if h in titles] == titles
+
+
+def test_all_37_questions_are_on_the_three_stage_pages(site):
+    ids = [i for s in BANK.stages for i in parse(site / "checklists" / s.id / "index.html").ids]
+    assert len(ids) == len(set(ids)) == 37
+
+
+def test_stage_page_toc_lists_the_principles(site):
+    html = (site / "checklists" / "approaching" / "index.html").read_text()
+    toc = html[html.index('data-md-component="toc"') :]
+    for principle in BANK.principles:
+        assert f'href="#approaching-{principle.id}"' in toc
+
+
+def test_overview_grid_has_every_question_in_its_cell(site):
+    html = (site / "checklists" / "index.html").read_text()
+    table = html[html.index("<table") : html.index("</table>")]
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</th>(.*?)</tr>", table, re.S)
+    assert [title for title, _ in rows] == [p.title for p in BANK.principles]
+    for (_, cells_html), (principle, cells) in zip(rows, BANK.grid(), strict=True):
+        cells_found = re.findall(r"<td>(.*?)</td>", cells_html, re.S)
+        for cell_html, (stage, questions) in zip(cells_found, cells, strict=True):
+            links = re.findall(r'href="' + stage.id + r'/#q-([a-z0-9-]+)"', cell_html)
+            assert links == [q.id for q in questions], (principle.id, stage.id)
+
+
+def test_search_index_holds_every_question(site):
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    text = " ".join(doc["text"] + " " + doc["title"] for doc in index["docs"])
+    text = re.sub(r"\s+", " ", text)
+    for question in BANK.questions:
+        assert question.text in text, question.id
+
+
+def test_nav_shows_every_stage_in_order(site):
+    html = (site / "index.html").read_text()
+    nav = html[html.index('class="md-nav md-nav--primary"') :]
+    positions = [nav.index(f'href="checklists/{s.id}/"') for s in BANK.stages]
+    assert positions == sorted(positions)
+
+
+def test_every_page_credits_the_source_guide(site):
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 15
+    for page in pages:
+        footer = page.read_text()
+        assert "Leading successful partnerships" in footer[footer.index('class="md-footer"') :], page
+
+
+def test_no_fonts_or_scripts_from_other_hosts(site):
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        # Every element that makes the browser fetch something; a canonical link fetches nothing.
+        fetched = re.findall(r'<(?:script|link(?! rel="canonical")|img|iframe|source)[^>]+(?:src|href)="([^"]+)"', html)
+        for attr in fetched:
+            assert not attr.startswith(("http:", "https:", "//")), (page, attr)
+
+
+def test_raw_html_in_question_text_is_shown_as_text(tmp_path):
+    config = copy_project(tmp_path)
+    bank = tmp_path / "questions.yml"
+    bank.write_text(
+        bank.read_text().replace(
+            "text: What vision and mission do we hold for this work?",
+            "text: 'Is <script>alert(1)</script> our *vision*?'",
+        )
+    )
+    result = build(config, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "site" / "checklists" / "considering" / "index.html").read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "Is &lt;script&gt;alert(1)&lt;/script&gt; our <em>vision</em>?" in html
+
+
+def test_broken_bank_fails_cleanly_and_keeps_the_last_good_site(tmp_path):
+    config = copy_project(tmp_path)
+    site = tmp_path / "site"
+    assert build(config, site).returncode == 0
+    before = (site / "index.html").read_text()
+
+    bank = tmp_path / "questions.yml"
+    text = bank.read_text()
+    bank.write_text(text.replace("stage: considering", "stage: considring", 1))
+    line = text[: text.index("stage: considering")].count("\n") + 1
+    result = build(config, site)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    assert f"questions.yml:{line - 1}: question 'vision-and-mission' names stage 'considring'" in result.stderr
+    assert "known stages: considering, approaching, establishing" in result.stderr
+    assert (site / "index.html").read_text() == before
+    assert not list(tmp_path.glob(".site*"))
+
+
+def test_unknown_shortcode_id_fails_naming_page_and_line(tmp_path):
+    config = copy_project(tmp_path)
+    page = tmp_path / "content" / "about.md"
+    lines = page.read_text().splitlines()
+    lines.insert(8, "\n<!-- md:quote no-such-quote -->\n")
+    page.write_text("\n".join(lines))
+    result = build(config, tmp_path / "site")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "content/about.md:10: unknown quote 'no-such-quote'" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_strict_warning_writes_no_site(tmp_path):
+    config = copy_project(tmp_path)
+    (tmp_path / "content" / "about.md").write_text("# About\n\n[broken](nowhere.md)\n")
+    result = build(config, tmp_path / "site")
+    assert result.returncode != 0
+    assert "nowhere.md" in result.stderr
+    assert not (tmp_path / "site").exists()
+    assert not list(tmp_path.glob(".site*"))
