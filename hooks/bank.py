@@ -123,6 +123,8 @@ class Bank:
     quotes: tuple[Quote, ...]
     references: tuple[Reference, ...]
     files: tuple[str, ...] = ()
+    # (kind, id) of upstream entries an organisation bank left out with `hide:`.
+    hidden: frozenset[tuple[str, str]] = frozenset()
     _index: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -133,6 +135,9 @@ class Bank:
     def get(self, kind: str, id: str) -> Any:
         """The entry of `kind` ('stages', 'quotes', ...) with `id`, or None."""
         return self._index.get((kind, id))
+
+    def is_hidden(self, kind: str, id: str) -> bool:
+        return (kind, id) in self.hidden
 
     def questions_for(self, stage: str | None = None, principle: str | None = None) -> list[Question]:
         return [
@@ -396,6 +401,7 @@ class _Merger:
         self.entries: dict[str, list[Any]] = {kind: [] for kind in _KIND}
         self.errors: list[str] = []
         self.files: list[str] = []
+        self.hidden: set[tuple[str, str]] = set()
 
     def add(self, data: dict[str, Any], lines: dict[Path_, int], shown: str, first: bool) -> None:
         self.files.append(shown)
@@ -482,7 +488,10 @@ class _Merger:
                 continue
             for kind in upstream:
                 self.entries[kind] = [e for e in self.entries[kind] if e.id != hidden]
+                self.hidden.add((kind, hidden))
             if "stages" in upstream:
+                gone = [q for q in self.entries["questions"] if q.stage == hidden]
+                self.hidden.update(("questions", q.id) for q in gone)
                 self.entries["questions"] = [q for q in self.entries["questions"] if q.stage != hidden]
 
     def _reword(self, changes: dict[str, str], lines: dict[Path_, int], shown: str, org: Organisation | None) -> None:
@@ -511,6 +520,7 @@ class _Merger:
             quotes=tuple(quotes),
             references=tuple(self.entries["references"]),
             files=tuple(self.files),
+            hidden=frozenset(self.hidden),
         )
 
 

@@ -40,6 +40,10 @@ class ShortcodeError(Exception):
     """A shortcode names something that does not exist; the message names page and line."""
 
 
+class _Hidden(Exception):
+    """The shortcode names an entry an organisation bank hid: it renders as nothing."""
+
+
 def render(markdown: str, *, page: Page, files: Files, handbook: Handbook) -> str:
     context = _Context(markdown, page, files, handbook)
     body = SHORTCODE.sub(context.replace, markdown)
@@ -87,7 +91,10 @@ class _Context:
         handler = self.handlers.get(name)
         if handler is None:
             self.fail(f"unknown shortcode 'md:{name}'", name, sorted(self.handlers))
-        return handler(args)
+        try:
+            return handler(args)
+        except _Hidden:
+            return ""
 
     # Shortcodes ---------------------------------------------------------------
 
@@ -197,6 +204,8 @@ class _Context:
 
     def lookup(self, kind: str, entry_id: str):
         entry = self.bank.get(kind, entry_id)
+        if entry is None and self.bank.is_hidden(kind, entry_id):
+            raise _Hidden
         if entry is None:
             singular = {"people": "person"}.get(kind, kind[:-1])
             known = [e.id for e in getattr(self.bank, kind)]
