@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from bank import BankError, load_bank, load_banks
 from conftest import ROOT
 

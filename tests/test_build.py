@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from bank import load_bank
 from conftest import ROOT, build, copy_project
 

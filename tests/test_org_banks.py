@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+
 from bank import BankError, load_banks, schema
 from conftest import ROOT, build, copy_project, serve
 
@@ -75,10 +76,12 @@ def test_duplicate_across_banks_names_both_files_and_lines(tmp_path):
     upstream = (ROOT / "questions.yml").read_text()
     line = upstream[: upstream.index("id: buy-in")].count("\n") + 1
     org = tmp_path / "ours.yml"
-    org.write_text("organisation: {name: Ours}\nquestions:\n  - {id: buy-in, stage: approaching, principle: power, text: Hm?}\n")
+    org.write_text(
+        "organisation: {name: Ours}\nquestions:\n  - {id: buy-in, stage: approaching, principle: power, text: Hm?}\n"
+    )
     with pytest.raises(BankError) as caught:
         load_banks([ROOT / "questions.yml", org], tmp_path)
-    assert str(caught.value).startswith(f"ours.yml:3: question id 'buy-in' is already used at ")
+    assert str(caught.value).startswith("ours.yml:3: question id 'buy-in' is already used at ")
     assert f"questions.yml:{line}" in str(caught.value)
 
 
@@ -106,7 +109,8 @@ def _question_ids(html: str) -> list[str]:
 
 def test_added_stage_follows_establishing_in_nav_and_pages(org_site):
     home = (org_site / "index.html").read_text()
-    order = [home.index(f'href="checklists/{s}/"') for s in ("considering", "approaching", "establishing", "delivering")]
+    stages = ("considering", "approaching", "establishing", "delivering")
+    order = [home.index(f'href="checklists/{s}/"') for s in stages]
     assert order == sorted(order)
     html = (org_site / "checklists" / "delivering" / "index.html").read_text()
     assert _question_ids(html) == ["review-rhythm", "exit-plan"]
