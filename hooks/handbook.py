@@ -14,7 +14,7 @@ The path of the data, start to end:
 
 from __future__ import annotations
 
-import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,8 +30,6 @@ import pages
 import publish
 import shortcodes
 from context import Handbook
-
-log = logging.getLogger("mkdocs.hooks.handbook")
 
 # Set by on_config for the build in progress; `mkdocs serve` makes a new one per rebuild.
 _handbook: Handbook | None = None
@@ -119,8 +117,6 @@ def _current() -> Handbook:
 
 def _build_date() -> str:
     """The build date, or SOURCE_DATE_EPOCH's for reproducible builds."""
-    import os
-
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     when = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
     return when.strftime("%-d %B %Y")
