@@ -184,6 +184,10 @@ class Bank:
 
 def load_banks(paths: Sequence[Path], root: Path) -> Bank:
     """Load and merge bank files in order; raise BankError naming every mistake found."""
+    shown_paths = [_shown(path, root) for path in paths]
+    for n, shown in enumerate(shown_paths):
+        if shown in shown_paths[:n]:
+            raise BankError(f"mkdocs.yml: extra.question_banks lists '{shown}' twice; list each bank file once")
     merger = _Merger()
     for n, path in enumerate(paths):
         shown = _shown(path, root)

@@ -37,11 +37,29 @@ def mkdocs(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     )
 
 
+@functools.cache
+def bank_files() -> tuple[str, ...]:
+    """The bank files mkdocs.yml lists (a fork may add its own after questions.yml)."""
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    return tuple(config.extra.get("question_banks", ["questions.yml"]))
+
+
+@functools.cache
+def project_bank():
+    """The merged bank the handbook is built from."""
+    from bank import load_banks
+
+    return load_banks([ROOT / name for name in bank_files()], ROOT)
+
+
 def copy_project(dest: Path) -> Path:
     """A copy of the handbook's sources to change in a test; returns its mkdocs.yml."""
     for name in ("content", "theme_overrides", "hooks", "schema"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("mkdocs.yml", "mkdocs.offline.yml", "questions.yml"):
+    for name in ("mkdocs.yml", "mkdocs.offline.yml", *bank_files()):
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, dest / name)
     return dest / "mkdocs.yml"
 

@@ -17,10 +17,12 @@ from mkdocs.structure.pages import Page
 import pages
 import shortcodes
 from bank import load_bank
-from conftest import ROOT
+from conftest import ROOT, project_bank
 from context import Handbook
 
-BANK = load_bank(ROOT / "questions.yml", ROOT)
+# The site is built from every configured bank; shortcode tests use ours alone.
+BANK = project_bank()
+UPSTREAM = load_bank(ROOT / "questions.yml", ROOT)
 
 
 # -----------------------------------------------------------------------------
@@ -31,7 +33,7 @@ BANK = load_bank(ROOT / "questions.yml", ROOT)
 @pytest.fixture(scope="module")
 def handbook() -> Handbook:
     return Handbook(
-        bank=BANK,
+        bank=UPSTREAM,
         root=ROOT,
         bank_paths=(ROOT / "questions.yml",),
         templates=ROOT / "theme_overrides" / "handbook",
@@ -71,14 +73,14 @@ def test_person_renders_name_and_role(render):
 def test_questions_link_to_their_anchors_in_bank_order(render):
     out = render("<!-- md:questions power establishing -->")
     targets = re.findall(r"\]\(\.\./checklists/establishing\.md#q-([a-z0-9-]+)\)", out)
-    assert targets == [q.id for q in BANK.questions_for("establishing", "power")]
+    assert targets == [q.id for q in UPSTREAM.questions_for("establishing", "power")]
     every_stage = render("<!-- md:questions culture -->")
-    assert len(re.findall(r"#q-", every_stage)) == len(BANK.questions_for(principle="culture"))
+    assert len(re.findall(r"#q-", every_stage)) == len(UPSTREAM.questions_for(principle="culture"))
 
 
 def test_quotes_for_a_principle(render):
     out = render("<!-- md:quotes-for resourcing -->")
-    assert out.count("<figure") == len(BANK.quotes_for(principle="resourcing")) > 0
+    assert out.count("<figure") == len(UPSTREAM.quotes_for(principle="resourcing")) > 0
 
 
 def test_cite_makes_a_numbered_footnote_with_the_verbatim_citation(render):

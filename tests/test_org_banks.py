@@ -94,10 +94,12 @@ def test_duplicate_across_banks_names_both_files_and_lines(tmp_path):
 def org_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fork")
     config = copy_project(root)
-    (root / "our-questions.yml").write_text((FIXTURES / "org-bank.yml").read_text())
+    (root / "example-org-bank.yml").write_text((FIXTURES / "org-bank.yml").read_text())
+    # Our bank and the example's only, whatever else a fork lists.
     text = config.read_text()
-    assert "    - questions.yml\n" in text
-    config.write_text(text.replace("    - questions.yml\n", "    - questions.yml\n    - our-questions.yml\n", 1))
+    banks = re.compile(r"^  question_banks:\n(?:    - .*\n)+", re.M)
+    assert banks.search(text)
+    config.write_text(banks.sub("  question_banks:\n    - questions.yml\n    - example-org-bank.yml\n", text, 1))
     result = build(config, root / "site")
     assert result.returncode == 0, result.stderr
     return root / "site"
