@@ -179,6 +179,12 @@ function setCompact(on) {
 }
 
 function start() {
+  // The printed footer shows the address this page was opened at (the canonical URL otherwise).
+  // Not for file:// (it would print a local path), and without query or fragment.
+  if (/^https?:$/.test(location.protocol)) {
+    const address = JSON.stringify(location.origin + location.pathname);
+    document.documentElement.style.setProperty("--hb-address", address);
+  }
   for (const el of document.querySelectorAll("[data-hb-js]")) el.hidden = false;
   showAll(readStore());
   if (!storageWorks) {
