@@ -52,7 +52,7 @@ class Organisation:
 
 
 @dataclass(frozen=True)
-class Stage:
+class _Titled:
     id: str
     title: str
     summary: str
@@ -61,12 +61,13 @@ class Stage:
 
 
 @dataclass(frozen=True)
-class Principle:
-    id: str
-    title: str
-    summary: str
-    origin: Origin
-    organisation: Organisation | None = None
+class Stage(_Titled):
+    """A stage of a partnership: one checklist page."""
+
+
+@dataclass(frozen=True)
+class Principle(_Titled):
+    """A principle: a heading on every checklist, a row of the overview grid."""
 
 
 @dataclass(frozen=True)
