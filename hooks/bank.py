@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -237,7 +237,12 @@ def _read(path: Path, shown: str) -> tuple[Any, dict[Path_, int]]:
     except yaml.MarkedYAMLError as e:
         # An unclosed quote or bracket is found only at the end of the file:
         # point at where it was opened instead.
-        unclosed = e.context_mark is not None and "end of stream" in (e.problem or "")
+        unclosed = (
+            e.context_mark is not None
+            and e.problem_mark is not None
+            and e.problem_mark.line > e.context_mark.line
+            and (e.context or "").startswith(("while scanning a quoted", "while parsing a flow"))
+        )
         mark = e.context_mark if unclosed else (e.problem_mark or e.context_mark)
         line = mark.line + 1 if mark else 1
         problem = f"{e.context}, never closed" if unclosed else (e.problem or e.context or "invalid YAML")
@@ -426,9 +431,11 @@ class _Merger:
             return Origin(shown, _line(lines, (kind, i)))
 
         known: dict[str, dict[str, Any]] = {kind: {e.id: e for e in self.entries[kind]} for kind in _KIND}
+        position: dict[tuple[str, str], int] = {}
         for kind in _KIND:
             for i, raw in enumerate(data.get(kind) or []):
                 entry = _build(kind, raw, origin(kind, i), org)
+                position.setdefault((kind, entry.id), i)
                 if entry.id in known[kind]:
                     first_at = known[kind][entry.id].origin
                     fix = " (to change an upstream question, use 'reword:')" if kind == "questions" and org else ""
@@ -443,7 +450,10 @@ class _Merger:
                 else:
                     self.entries[kind].append(entry)
 
-        self._check_references(known, shown)
+        def field_line(kind: str, entry_id: str, field_name: str) -> int:
+            return _line(lines, (kind, position[kind, entry_id], field_name))
+
+        self._check_references(known, shown, field_line)
         if org is not None or "hide" in data or "reword" in data:
             self._hide(data.get("hide") or [], lines, shown, org)
             self._reword(data.get("reword") or {}, lines, shown, org)
@@ -459,27 +469,30 @@ class _Merger:
             return
         self.entries["stages"].insert(ids.index(after) + 1, stage)
 
-    def _check_references(self, known: dict[str, dict[str, Any]], shown: str) -> None:
-        def check(entry: Any, kind: str, value: str, field_name: str) -> None:
+    def _check_references(
+        self, known: dict[str, dict[str, Any]], shown: str, field_line: Callable[[str, str, str], int]
+    ) -> None:
+        def check(entry: Any, kind: str, value: str, field_name: str, key: str) -> None:
             if value not in known[kind]:
+                own_kind = _kind_of(entry)
                 close = difflib.get_close_matches(value, list(known[kind]), n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 self.errors.append(
-                    f"{entry.origin}: {_KIND[_kind_of(entry)]} '{entry.id}' names {field_name} '{value}'{hint}; "
-                    f"known {kind}: {', '.join(known[kind]) or 'none'}"
+                    f"{shown}:{field_line(own_kind, entry.id, key)}: {_KIND[own_kind]} '{entry.id}' names "
+                    f"{field_name} '{value}'{hint}; known {kind}: {', '.join(known[kind]) or 'none'}"
                 )
 
         for q in self.entries["questions"]:
             if q.origin.path == shown:
-                check(q, "stages", q.stage, "stage")
-                check(q, "principles", q.principle, "principle")
+                check(q, "stages", q.stage, "stage", "stage")
+                check(q, "principles", q.principle, "principle", "principle")
         for quote in self.entries["quotes"]:
             if quote.origin.path == shown:
-                check(quote, "people", quote.person, "person")
+                check(quote, "people", quote.person, "person", "person")
                 for p in quote.principles:
-                    check(quote, "principles", p, "principle")
+                    check(quote, "principles", p, "principle", "principles")
                 for s in quote.stages:
-                    check(quote, "stages", s, "stage")
+                    check(quote, "stages", s, "stage", "stages")
 
     def _hide(self, ids: list[str], lines: dict[Path_, int], shown: str, org: Organisation | None) -> None:
         hideable = ("questions", "quotes", "stages")

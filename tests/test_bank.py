@@ -109,13 +109,13 @@ def test_a_valid_bank_keeps_file_order(tmp_path):
         (("  - id: approaching", "  - id: considering"), 5, "stage id 'considering' is already used at questions.yml:2"),
         # unknown stage
         (("    stage: considering\n    principle: goals\n    text: What", "    stage: considring\n    principle: goals\n    text: What"),
-         13, "names stage 'considring' (did you mean 'considering'?); known stages: considering, approaching"),
+         14, "names stage 'considring' (did you mean 'considering'?); known stages: considering, approaching"),
         # unknown principle
-        (("    principle: goals\n    text: What", "    principle: gaols\n    text: What"), 13, "names principle 'gaols'"),
+        (("    principle: goals\n    text: What", "    principle: gaols\n    text: What"), 15, "names principle 'gaols'"),
         # unknown person
-        (("    person: someone", "    person: nobody"), 22, "quote 'a-quote' names person 'nobody'"),
+        (("    person: someone", "    person: nobody"), 23, "quote 'a-quote' names person 'nobody'"),
         # unknown stage in a quote's tags
-        (("    stages: [considering]", "    stages: [delivery]"), 22, "names stage 'delivery'"),
+        (("    stages: [considering]", "    stages: [delivery]"), 26, "names stage 'delivery'"),
         # a key given twice
         (("    text: What is our vision?", "    text: What is our vision?\n    text: Again?"), 17, "key 'text' appears twice"),
     ],

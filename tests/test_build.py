@@ -138,7 +138,7 @@ def test_broken_bank_fails_cleanly_and_keeps_the_last_good_site(tmp_path):
     result = build(config, site)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr + result.stdout
-    assert f"questions.yml:{line - 1}: question 'vision-and-mission' names stage 'considring'" in result.stderr
+    assert f"questions.yml:{line}: question 'vision-and-mission' names stage 'considring'" in result.stderr
     assert "known stages: considering, approaching, establishing" in result.stderr
     assert (site / "index.html").read_text() == before
     assert not list(tmp_path.glob(".site*"))
