@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,12 +41,26 @@ class Handbook:
 
 
 class _InlineMarkdown:
-    """Bank text -> HTML: inline Markdown only; raw HTML is escaped, so it shows as text."""
+    """Bank text -> HTML: inline Markdown only; raw HTML is escaped, so it shows as text.
+
+    Each text appears on three pages (its stage, all stages, the overview), and
+    most contain no Markdown at all: convert each text once, and plain text not at all.
+    """
+
+    # Starts with a letter, holds nothing Markdown would act on, ends without a space.
+    _PLAIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,.?!'()/:;‘’–—-]*[A-Za-z0-9,.?!'()/:;‘’–—-])?")
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(output_format="html")
+        self._done: dict[str, Markup] = {}
 
     def __call__(self, text: str) -> Markup:
+        html = self._done.get(text)
+        if html is None:
+            html = self._done[text] = Markup(escape(text)) if self._PLAIN.fullmatch(text) else self._convert(text)
+        return html
+
+    def _convert(self, text: str) -> Markup:
         html = self._md.reset().convert(str(escape(text)))
         if html.startswith("<p>") and html.endswith("</p>"):
             html = html[3:-4]
