@@ -33,7 +33,12 @@ from mkdocs.structure.pages import Page
 import pages
 from context import Handbook
 
-SHORTCODE = re.compile(r"<!-- md:([a-z][a-z-]*)(.*?) -->")
+# Code is matched first and left alone, so a page can show a shortcode in `code`.
+SHORTCODE = re.compile(
+    r"(?P<code>^(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^(?P=fence)[ \t]*$|`[^`\n]+`)"
+    r"|<!-- md:(?P<name>[a-z][a-z-]*)(?P<args>[^\n]*?) -->",
+    re.M | re.S,
+)
 
 
 class ShortcodeError(Exception):
@@ -86,8 +91,10 @@ class _Context:
         }
 
     def replace(self, match: Match[str]) -> str:
+        if match["code"]:
+            return match["code"]
         self._match = match
-        name, args = match.group(1), match.group(2).split()
+        name, args = match["name"], match["args"].split()
         handler = self.handlers.get(name)
         if handler is None:
             self.fail(f"unknown shortcode 'md:{name}'", name, sorted(self.handlers))

@@ -65,6 +65,12 @@ def test_quote_renders_an_attributed_figure(render):
     assert "Former Chief Executive, National Voices" in out
 
 
+def test_shortcodes_in_code_are_shown_not_run(render):
+    markdown = "Write `<!-- md:quote some-id -->` on its own line:\n\n```md\n<!-- md:quote any-id -->\n```\n"
+    assert render(markdown) == markdown
+    assert "<figure" in render(markdown + "\n<!-- md:quote augst-day-job -->\n")
+
+
 def test_person_renders_name_and_role(render):
     out = render("<!-- md:person nav-chana -->")
     assert "Nav Chana" in out and "Chair of National Association of Primary Care" in out
