@@ -165,6 +165,7 @@ class Bank:
             cells.setdefault((q.principle, q.stage), []).append(q)
         return [(p, [(s, cells.get((p.id, s.id), [])) for s in self.stages]) for p in self.principles]
 
+    @functools.cached_property
     def numbers(self) -> dict[str, int]:
         """Each question's number within its stage, as printed: 1, 2, 3 ... in page order."""
         numbers: dict[str, int] = {}
@@ -468,9 +469,8 @@ class _Merger:
             return _line(lines, (kind, position[kind, entry_id], field_name))
 
         self._check_references(known, shown, field_line)
-        if org is not None or "hide" in data or "reword" in data:
-            self._hide(data.get("hide") or [], lines, shown, org)
-            self._reword(data.get("reword") or {}, lines, shown, org)
+        self._hide(data.get("hide") or [], lines, shown)
+        self._reword(data.get("reword") or {}, lines, shown, org)
 
     def _place_stage(self, stage: Stage, after: str, line: int, shown: str) -> None:
         ids = [s.id for s in self.entries["stages"]]
@@ -508,7 +508,7 @@ class _Merger:
                 for s in quote.stages:
                     check(quote, "stages", s, "stage", "stages")
 
-    def _hide(self, ids: list[str], lines: dict[Path_, int], shown: str, org: Organisation | None) -> None:
+    def _hide(self, ids: list[str], lines: dict[Path_, int], shown: str) -> None:
         hideable = ("questions", "quotes", "stages")
         for i, hidden in enumerate(ids):
             upstream = [k for k in hideable if any(e.id == hidden and e.origin.path != shown for e in self.entries[k])]

@@ -20,7 +20,8 @@ class Handbook:
     root: Path
     bank_paths: tuple[Path, ...]
     templates: Path
-    version: str
+    version: str  # extra.version in mkdocs.yml; may be empty
+    built: str  # the build date
     credit: str = ""
     env: jinja2.Environment = field(init=False, repr=False)
 
@@ -35,6 +36,11 @@ class Handbook:
         )
         self.env.filters["inline_markdown"] = _InlineMarkdown()
         self.env.globals["bank"] = self.bank
+
+    @property
+    def edition(self) -> str:
+        """What the printed footer and the downloads say this copy is."""
+        return f"Version {self.version}" if self.version else f"Built {self.built}"
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)

@@ -18,7 +18,7 @@ def generate(handbook: Handbook) -> dict[str, str]:
 
 def _rows(handbook: Handbook) -> list[dict[str, str | int]]:
     bank = handbook.bank
-    numbers = bank.numbers()
+    numbers = bank.numbers
     return [
         {
             "number": numbers[q.id],
@@ -39,7 +39,7 @@ def _rows(handbook: Handbook) -> list[dict[str, str | int]]:
 def _json(handbook: Handbook, rows: list[dict[str, str | int]]) -> str:
     bank = handbook.bank
     document = {
-        "version": handbook.version,
+        "edition": handbook.edition,
         "stages": [{"id": s.id, "title": s.title, "summary": s.summary, **_org(s)} for s in bank.stages],
         "principles": [{"id": p.id, "title": p.title, "summary": p.summary, **_org(p)} for p in bank.principles],
         "questions": rows,

@@ -32,6 +32,7 @@ import pages
 import publish
 import shortcodes
 from context import Handbook
+from css import css_string
 
 # Set by on_config for the build in progress; `mkdocs serve` makes a new one per rebuild.
 _handbook: Handbook | None = None
@@ -58,7 +59,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         root=root,
         bank_paths=tuple(paths),
         templates=Path(config.theme.custom_dir or root / "theme_overrides") / "handbook",
-        version=str(config.extra.get("version") or _build_date()),
+        version=str(config.extra.get("version") or ""),
+        built=_build_date(),
         credit=config.extra.get("source_credit", ""),
     )
     pages.add_stages_to_nav(config, bank)
@@ -87,7 +89,7 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
 def on_env(env, *, config: MkDocsConfig, files: Files):
     # Theme templates (main.html) read the print header and footer from here.
     env.globals["handbook"] = _current()
-    env.filters["css_string"] = shortcodes.css_string
+    env.filters["css_string"] = css_string
     # `mkdocs serve` makes a new theme environment per rebuild; keep the compiled templates.
     env.bytecode_cache = _theme_bytecode
     return env

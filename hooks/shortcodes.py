@@ -55,12 +55,6 @@ def render(markdown: str, *, page: Page, files: Files, handbook: Handbook) -> st
     return body + context.footnotes()
 
 
-def css_string(text: str) -> str:
-    """Text as a quoted CSS string, safe inside a <style> element."""
-    escaped = "".join(c if c.isalnum() or c in " .,:;/-_()&'@·|" else f"\\{ord(c):x} " for c in str(text))
-    return f'"{escaped}"'
-
-
 # -----------------------------------------------------------------------------
 # Helpers
 # -----------------------------------------------------------------------------
@@ -159,7 +153,7 @@ class _Context:
             "shortcodes/checklist.md",
             stage=stage,
             groups=[(p, qs) for p, qs in groups if qs],
-            numbers=self.bank.numbers(),
+            numbers=self.bank.numbers,
             nested=bool(nested),
         )
 
@@ -177,7 +171,7 @@ class _Context:
 
     def grid(self, args: list[str]) -> str:
         self.arity(args, "grid", 0)
-        return self.render("shortcodes/grid.html", grid=self.bank.grid(), numbers=self.bank.numbers())
+        return self.render("shortcodes/grid.html", grid=self.bank.grid(), numbers=self.bank.numbers)
 
     def people(self, args: list[str]) -> str:
         self.arity(args, "people", 0)

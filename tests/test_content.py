@@ -38,6 +38,7 @@ def handbook() -> Handbook:
         bank_paths=(ROOT / "questions.yml",),
         templates=ROOT / "theme_overrides" / "handbook",
         version="test",
+        built="1 January 2026",
     )
 
 

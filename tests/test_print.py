@@ -23,7 +23,7 @@ from bank import load_bank
 from conftest import ROOT
 
 BANK = load_bank(ROOT / "questions.yml", ROOT)
-NUMBERS = BANK.numbers()
+NUMBERS = BANK.numbers
 STAGES = [stage.id for stage in BANK.stages]
 SITE_NAME = "Leading successful partnerships"
 CREDIT = "Adapted from Leading successful partnerships, Q (the Health Foundation)"

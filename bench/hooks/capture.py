@@ -73,7 +73,7 @@ def on_env(env, *, config: MkDocsConfig, files: Files):
         "docs_dir": str(_out(config)),
         "hooks": [settings["hook"]],
         "nav": _nav,
-        "extra": {"bench_handbook": {"version": handbook.version, "credit": handbook.credit}},
+        "extra": {"bench_handbook": {"edition": handbook.edition, "credit": handbook.credit}},
     }
     # JSON is YAML: MkDocs reads it as a config file.
     Path(settings["config"]).write_text(json.dumps(floor, indent=2, ensure_ascii=False), encoding="utf-8")

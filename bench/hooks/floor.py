@@ -8,19 +8,20 @@ floor's HTML comes out identical to the hooked build's.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
+
+# This file runs from the project copy's _bench/, beside the copy's hooks/. hooks/css.py
+# imports nothing, so the floor pays for none of the handbook's imports.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hooks"))
+from css import css_string
 
 
 def on_env(env, *, config: MkDocsConfig, files: Files):
     env.globals["handbook"] = SimpleNamespace(**config.extra["bench_handbook"])
     env.filters["css_string"] = css_string
     return env
-
-
-def css_string(text: str) -> str:
-    """A copy of `hooks/shortcodes.css_string`: importing it would load the hook modules."""
-    escaped = "".join(c if c.isalnum() or c in " .,:;/-_()&'@·|" else f"\\{ord(c):x} " for c in str(text))
-    return f'"{escaped}"'
