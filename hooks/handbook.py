@@ -1,113 +1,151 @@
 """MkDocs hooks that turn the question bank into the handbook.
 
-The path of the data, start to end:
+The path of the data, from `questions.yml` to a printed page:
 
-1. `on_config`  loads and validates `questions.yml` (plus organisation banks)
-                into a `bank.Bank`, once per build;
-2. `on_files`   adds the generated pages (checklists, overview, people) and the
-                `questions.json` / `questions.csv` downloads, from `pages.py`;
-3. `on_page_markdown` replaces `<!-- md:... -->` shortcodes on every page,
-                generated or written by hand, from `shortcodes.py`;
-4. the Jinja templates in `theme_overrides/handbook/` render every piece of markup;
-5. `theme_overrides/main.html` adds the print header and footer, the CSS and JS.
+1. `on_config`   loads the bank files mkdocs.yml lists (`bank.py`: read, check, merge)
+                 into one `model.Bank`, and gives the theme the strings it prints;
+2. `on_files`    adds the generated pages (`pages.py`, rendered from the templates in
+                 `theme_overrides/handbook/pages/`), the downloads and the bank for the
+                 browser (`exports.py`) and the browser code (`bundle.py`);
+3. `on_page_markdown` expands `<!-- md:... -->` shortcodes on the guidance pages
+                 (`shortcodes.py`); generated pages have none;
+4. `on_page_content` puts in the HTML parts (`render.py`: question lists, grid, quotes)
+                 after Markdown, and `on_post_page` those search must not index;
+5. `theme_overrides/main.html` adds the print header and footer and the browser code,
+   reading only `config.extra.hb` and `page.meta`, so any engine can render it.
+
+Two more hook files: `publish.py` swaps the finished site into place; `serve.py` makes
+`mkdocs serve` show an edit sooner.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-import jinja2.bccache
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-import bank as bank_module
+import bank as banks
+import bundle
 import exports
 import pages
-import publish
 import shortcodes
-from context import Handbook
-from css import css_string
+import text
+from model import KINDS, Bank, BankError
+from render import Renderer, RenderError, compiled_templates, environment
 
-# Set by on_config for the build in progress; `mkdocs serve` makes a new one per rebuild.
-_handbook: Handbook | None = None
+if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer
 
 # -----------------------------------------------------------------------------
 # Hooks
 # -----------------------------------------------------------------------------
 
 
-def on_startup(command: str, dirty: bool) -> None:
-    publish.startup(command)
-
-
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    global _handbook
-    root = Path(config.config_file_path).parent
-    paths = [root / p for p in config.extra.get("question_banks", ["questions.yml"])]
-    try:
-        bank = bank_module.load_banks(paths, root)
-    except bank_module.BankError as e:
-        raise PluginError(str(e)) from None
-    _handbook = Handbook(
-        bank=bank,
-        root=root,
-        bank_paths=tuple(paths),
-        templates=Path(config.theme.custom_dir or root / "theme_overrides") / "handbook",
-        version=str(config.extra.get("version") or ""),
-        built=_build_date(),
-        credit=config.extra.get("source_credit", ""),
-    )
-    pages.add_stages_to_nav(config, bank)
-    publish.stage(config)
+    _hooks.build = _load(config, _hooks.templates)
+    pages.add_stages_to_nav(config, _hooks.build.bank)
+    config.extra["hb"] = _hooks.build.theme_strings(config)
     return config
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    handbook = _current()
-    for src_uri, content in {**pages.generate(handbook), **exports.generate(handbook)}.items():
+    build = _hooks.current()
+    try:
+        generated = pages.generated(build.bank)
+    except BankError as e:
+        raise PluginError(str(e)) from None
+    custom_dir = build.templates.parent
+    try:
+        made = {**exports.generate(build.bank, build.edition), **bundle.bundles(custom_dir)}
+    except bundle.BundleError as e:
+        raise PluginError(str(e)) from None
+    for src_uri in [*generated, *made]:
         if files.get_file_from_path(src_uri) is not None:
-            raise PluginError(
-                f"{config.docs_dir}/{src_uri}: this page is generated from the question bank; delete or rename the file"
-            )
+            raise PluginError(f"{config.docs_dir}/{src_uri}: this file is generated by the build; delete or rename it")
+    # The browser code's modules give way to their bundles (bundle.py).
+    for file in [f for f in files if bundle.is_source(f, custom_dir)]:
+        files.remove(file)
+    for src_uri, content in made.items():
         files.append(File.generated(config, src_uri, content=content))
+    # The generated pages link to each other, so all are files before any is rendered.
+    page_files = {src_uri: File.generated(config, src_uri, content="") for src_uri in generated}
+    for file in page_files.values():
+        files.append(file)
+    for src_uri, (template, context) in generated.items():
+        try:
+            markdown = build.renderer.for_page(page_files[src_uri], files).markdown(template, **context)
+        except RenderError as e:
+            raise PluginError(f"theme_overrides/handbook/{template}: {e}") from None
+        page_files[src_uri].content_string = markdown
+    build.generated = set(page_files)
+    build.files = files
+    _check_site_links(build.bank, files)
     return files
 
 
+def on_env(env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+    # The theme's templates, compiled once rather than on every build (render.py).
+    env.bytecode_cache = _hooks.compiled(env)
+    return env
+
+
 def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    build = _hooks.current()
+    if page.file.src_uri in build.generated:
+        # The front matter gives the title escaped, as the nav shows it; marked safe, so
+        # Material's `| e` (the footer links' labels) does not escape it a second time.
+        if isinstance(page.meta.get("title"), str):
+            page.meta["title"] = Markup(page.meta["title"])
+        return markdown
     try:
-        return shortcodes.render(markdown, page=page, files=files, handbook=_current())
+        return shortcodes.expand(
+            markdown,
+            render=build.renderer.for_page(page.file, files),
+            where=_source_path(page.file, build.root),
+            source=page.file.content_string,
+        )
     except shortcodes.ShortcodeError as e:
         raise PluginError(str(e)) from None
 
 
-def on_env(env, *, config: MkDocsConfig, files: Files):
-    # Theme templates (main.html) read the print header and footer from here.
-    env.globals["handbook"] = _current()
-    env.filters["css_string"] = css_string
-    # `mkdocs serve` makes a new theme environment per rebuild; keep the compiled templates.
-    env.bytecode_cache = _theme_bytecode
-    return env
+def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    build = _hooks.current()
+    render = build.renderer.for_page(page.file, files)
+    filled = build.renderer.parts.fill(html, render.site_link)
+    if filled is not html and page.present_anchor_ids is not None:
+        # MkDocs found the page's anchors in its Markdown; the parts add the questions'.
+        page.present_anchor_ids.update(_ID.findall(filled))
+    return filled
 
 
-def on_post_build(*, config: MkDocsConfig) -> None:
-    publish.finish(config)
+def on_page_context(context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav) -> dict[str, Any]:
+    # The printed page's running header names the page: a CSS string, ready for main.html.
+    page.meta["hb_print_title"] = text.css_escape(Markup(page.title or "").striptags())
+    return context
 
 
-def on_build_error(*, error: Exception) -> None:
-    publish.abandon()
+def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
+    # Search has read the page: now the parts it must not index.
+    build = _hooks.current()
+    render = build.renderer.for_page(page.file, build.files)
+    return build.renderer.parts.fill(output, render.site_link, unsearched=True)
 
 
 def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
-    handbook = _current()
-    for path in (*handbook.bank_paths, handbook.templates.parent, bank_module.SCHEMA_PATH):
+    build = _hooks.current()
+    for path in (*build.bank_paths, build.templates, banks.SCHEMA_PATH):
         server.watch(str(path))
-    _poll_often(server)
     return server
 
 
@@ -116,36 +154,93 @@ def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder) -> Live
 # -----------------------------------------------------------------------------
 
 
-def _current() -> Handbook:
-    if _handbook is None:
-        raise PluginError("hooks/handbook.py: on_config has not run; list the hook under 'hooks:' in mkdocs.yml")
-    return _handbook
+@dataclass
+class Build:
+    """What the hooks share for one build."""
+
+    bank: Bank
+    bank_paths: tuple[Path, ...]
+    root: Path
+    templates: Path
+    edition: str
+    renderer: Renderer
+    generated: set[str] = field(default_factory=set)
+    files: Files | None = None
+
+    def theme_strings(self, config: MkDocsConfig) -> dict[str, Any]:
+        """All the theme needs from the build, as plain strings: the printed edition, and the
+        print header and footer as CSS strings (see text.css_escape)."""
+        credit = str(config.extra.get("source_credit", ""))
+        return {
+            "edition": self.edition,
+            "print": {
+                "site": text.css_escape(config.site_name),
+                "credit": text.css_escape(credit),
+                "edition": text.css_escape(self.edition),
+            },
+        }
 
 
-def _poll_often(server: LiveReloadServer) -> None:
-    """Check watched files every 0.1 s instead of MkDocs's 0.5 s, so an edit shows sooner.
-
-    MkDocs offers no setting for it; the interval lives on watchdog's polling observer
-    and its emitters. If a later version moves it, serve simply keeps the default.
-    """
-    observer = getattr(server, "observer", None)
-    for watcher in (observer, *getattr(observer, "emitters", ())):
-        if hasattr(watcher, "_timeout"):
-            watcher._timeout = SERVE_POLL_SECONDS
-
-
-class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept in memory for the life of the process (keyed by source checksum)."""
+class _Hooks:
+    """The hook module's state: the build in progress (a new one per `mkdocs serve` rebuild),
+    and our templates' environment, which outlives rebuilds."""
 
     def __init__(self) -> None:
-        self._compiled: dict[str, bytes] = {}
+        self.build: Build | None = None
+        self._environments: dict[Path, jinja2.Environment] = {}
+        self._compiled: jinja2.BytecodeCache | None = None
 
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self._compiled:
-            bucket.bytecode_from_string(self._compiled[bucket.key])
+    def compiled(self, env: jinja2.Environment) -> jinja2.BytecodeCache | None:
+        """The theme's compiled templates (the same environment's options on every rebuild)."""
+        if self._compiled is None:
+            self._compiled = compiled_templates(env)
+        return self._compiled
 
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._compiled[bucket.key] = bucket.bytecode_to_string()
+    def templates(self, folder: Path) -> jinja2.Environment:
+        if folder not in self._environments:
+            self._environments[folder] = environment(folder)
+        return self._environments[folder]
+
+    def current(self) -> Build:
+        if self.build is None:
+            raise PluginError("hooks/handbook.py: on_config has not run; list the hook under 'hooks:' in mkdocs.yml")
+        return self.build
+
+
+def _load(config: MkDocsConfig, environments: Callable[[Path], jinja2.Environment]) -> Build:
+    root = Path(config.config_file_path).parent
+    try:
+        paths = banks.configured_banks(config)
+        bank = banks.load_banks(paths, root)
+    except BankError as e:
+        raise PluginError(str(e)) from None
+    version = str(config.extra.get("version") or "")
+    edition = f"Version {version}" if version else f"Built {_build_date()}"
+    templates = Path(config.theme.custom_dir or root / "theme_overrides") / "handbook"
+    return Build(bank, tuple(paths), root, templates, edition, Renderer(environments(templates), bank, edition))
+
+
+def _check_site_links(bank: Bank, files: Files) -> None:
+    """Bank text may link to a page of the site by its path: that page must exist."""
+    for kind in KINDS:
+        for entry in bank.entries(kind.section):
+            for name in kind.markdown:
+                value = getattr(entry, name)
+                if not value or "](" not in value:
+                    continue
+                for target in _SITE_TARGET.findall(str(text.inline_html(value))):
+                    if files.get_file_from_path(target.partition("#")[0]) is None:
+                        raise PluginError(
+                            f"{entry.origin}: {kind.noun} '{entry.id}' links to '{target}', which is not a page of "
+                            "this site; give the path of a page in the docs folder, such as 'people.md#libby-keck'"
+                        )
+
+
+def _source_path(file: File, root: Path) -> str:
+    if not file.abs_src_path:
+        return f"{file.src_uri} (generated)"
+    path = Path(file.abs_src_path).resolve()
+    return path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) else file.src_uri
 
 
 def _build_date() -> str:
@@ -159,5 +254,6 @@ def _build_date() -> str:
 # Data
 # -----------------------------------------------------------------------------
 
-SERVE_POLL_SECONDS = 0.1
-_theme_bytecode = _MemoryBytecodeCache()
+_ID = re.compile(r'\sid="([^"]+)"')
+_SITE_TARGET = re.compile(r'href="' + re.escape(text.SITE_LINK) + r'([^"]*)"')
+_hooks = _Hooks()

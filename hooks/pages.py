@@ -1,9 +1,9 @@
-"""The pages generated from the bank: one checklist per stage, the overview grid,
-all stages for printing, and the people page.
+"""The pages made from the bank: a checklist per stage, the overview grid, all stages
+for printing, and the people page.
 
-Each is a short Markdown page rendered from `theme_overrides/handbook/pages/`; the
-question lists, quotes and grid inside them are shortcodes, so hand-written pages
-can place the same parts.
+Each is a template in `theme_overrides/handbook/pages/` that includes the same parts
+as the shortcodes; its Markdown has no shortcodes left to expand. `PAGES` is the one
+list of them, so a stage id that would take one's place is refused.
 """
 
 from __future__ import annotations
@@ -12,42 +12,54 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 
-from bank import Bank
-from context import Handbook
+from model import Bank, BankError
 
 OVERVIEW = "checklists/index.md"
 ALL_STAGES = "checklists/all.md"
 PEOPLE = "people.md"
 
-
-def generate(handbook: Handbook) -> dict[str, str]:
-    """Source path -> Markdown of every generated page."""
-    bank = handbook.bank
-    generated = {
-        OVERVIEW: handbook.render("pages/overview.md"),
-        ALL_STAGES: handbook.render("pages/all-stages.md"),
-        PEOPLE: handbook.render("pages/people.md"),
-    }
-    for stage in bank.stages:
-        generated[stage_page(stage.id)] = handbook.render("pages/stage.md", stage=stage)
-    return generated
+# Generated page -> its template. A stage's checklist is `stage_page(id)`. The nav in
+# mkdocs.yml lists these pages; the stages are added after the overview.
+PAGES = {
+    OVERVIEW: "pages/overview.md",
+    ALL_STAGES: "pages/all-stages.md",
+    "checklists/partnerships.md": "pages/partnerships.md",
+    "checklists/compare.md": "pages/compare.md",
+    "checklists/retired.md": "pages/retired.md",
+    PEOPLE: "pages/people.md",
+}
+STAGE_TEMPLATE = "pages/stage.md"
 
 
 def stage_page(stage_id: str) -> str:
     return f"checklists/{stage_id}.md"
 
 
+def generated(bank: Bank) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every generated page: source path -> (template, its context)."""
+    pages: dict[str, tuple[str, dict[str, Any]]] = {path: (template, {}) for path, template in PAGES.items()}
+    for stage in bank.stages:
+        path = stage_page(stage.id)
+        if path in pages:
+            raise BankError(
+                f"{stage.origin}: stage id '{stage.id}' would replace the generated page {path}; "
+                "choose another id for the stage"
+            )
+        pages[path] = (STAGE_TEMPLATE, {"stage": stage})
+    return pages
+
+
 def add_stages_to_nav(config: MkDocsConfig, bank: Bank) -> None:
     """List each stage's checklist right after the overview in the nav.
 
-    The nav in mkdocs.yml names the overview; the stages come from the bank, so
-    a fork's added stage appears without editing mkdocs.yml.
+    The nav in mkdocs.yml names the overview; the stages come from the bank, so a
+    fork's added stage appears without editing mkdocs.yml. They are listed by path:
+    the nav shows each page's title, which the page's front matter gives escaped.
     """
     if not config.nav:
         return
     listed = set(_nav_paths(config.nav))
-    stages = [{s.title: stage_page(s.id)} for s in bank.stages if stage_page(s.id) not in listed]
-    _insert_after(config.nav, OVERVIEW, stages)
+    _insert_after(config.nav, OVERVIEW, [stage_page(s.id) for s in bank.stages if stage_page(s.id) not in listed])
 
 
 def _nav_paths(nav: Any) -> list[str]:

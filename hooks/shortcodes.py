@@ -1,58 +1,60 @@
-"""Shortcodes: HTML comments in Markdown that place parts of the bank on a page.
+"""Shortcodes: HTML comments in a guidance page that place parts of the bank on it.
 
-They read cleanly on GitHub (a comment shows nothing) and work the same on
-hand-written and generated pages:
+They read cleanly on GitHub (a comment shows nothing), and they are how a page says
+anything the bank decides, so that a fork's site reads right without editing our pages:
 
-    <!-- md:quote sellick-must-haves -->          one quote, attributed
-    <!-- md:person vicki-sellick -->              a person card
-    <!-- md:quotes-for culture -->                 every quote tagged with a principle or stage
-    <!-- md:questions goals -->                    links to a principle's questions, by stage
-    <!-- md:questions goals considering -->        ... at one stage
-    <!-- md:cite berge-2008 -->                    a numbered footnote with the citation
-    <!-- md:references -->                         the whole reference list
-    <!-- md:checklist considering -->              a stage's interactive checklist
-    <!-- md:toolbar considering -->                print, downloads and answers tools (or `all`)
-    <!-- md:grid -->                               every question, principle by stage
-    <!-- md:people -->                             everyone, with role and quotes
+    <!-- md:quote sellick-must-haves -->     one quote, attributed
+    <!-- md:person vicki-sellick -->         a person, linked to the people page
+    <!-- md:quotes-for culture -->           every quote tagged with a principle or stage
+    <!-- md:questions goals -->              a principle's questions, linked, by stage
+    <!-- md:questions goals considering -->  ... at one stage
+    <!-- md:cite berge-2008 -->              a numbered footnote with the citation
+    <!-- md:references -->                   the whole reference list
+    <!-- md:checklist considering -->        a stage's checklist
+    <!-- md:toolbar considering -->          print, download and answer tools (or `all`, `overview`)
+    <!-- md:grid -->                         every question, principle by stage
+    <!-- md:people -->                       everyone, with role and quotes
+    <!-- md:stages -->                       a table of the stages: purpose and number of questions
+    <!-- md:principles -->                   a table of the principles
+    <!-- md:count questions -->              how many: stages, principles or questions (`three`, `37`)
+    <!-- md:count questions considering -->  ... at one stage, or for one principle
+    <!-- md:stage considering -->            a stage's title, linked to its checklist
+    <!-- md:stage-links -->                  every stage's title, linked, in a line
+    <!-- md:principle goals -->              a principle's title, linked to its page
+    <!-- md:principle-nav goals -->          " · " and links to the previous and next principle's pages
+    <!-- md:ids stages -->                   the ids of the stages (or principles), for the fork guide
 
-An unknown shortcode or id fails the build, naming the page and line.
+Anything that looks like a shortcode must be one: an unknown name or id, a wrong
+number of arguments, or a comment spelt another way (`<!--md:quote x-->`) fails the
+build, naming the page and line. A shortcode that names something an organisation
+bank hid renders nothing (a principle's questions: a short note); in a sentence
+(`md:stage`, `md:principle`) it renders the title, unlinked. Shortcodes inside code are shown, not run.
 """
 
 from __future__ import annotations
 
 import difflib
-import posixpath
 import re
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
 from re import Match
+from typing import Any
 
-from mkdocs.structure.files import Files
-from mkdocs.structure.pages import Page
-
-import pages
-from context import Handbook
-
-# Code is matched first and left alone, so a page can show a shortcode in `code`.
-SHORTCODE = re.compile(
-    r"(?P<code>^(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^(?P=fence)[ \t]*$|`[^`\n]+`)"
-    r"|<!-- md:(?P<name>[a-z][a-z-]*)(?P<args>[^\n]*?) -->",
-    re.M | re.S,
-)
+from model import KIND, Bank, Entry, Principle, Stage
+from render import PageRender, RenderError
+from text import markdown_literal
 
 
 class ShortcodeError(Exception):
-    """A shortcode names something that does not exist; the message names page and line."""
+    """A shortcode that does not parse or names nothing; the message names page and line."""
 
 
-class _Hidden(Exception):
-    """The shortcode names an entry an organisation bank hid: it renders as nothing."""
-
-
-def render(markdown: str, *, page: Page, files: Files, handbook: Handbook) -> str:
-    context = _Context(markdown, page, files, handbook)
-    body = SHORTCODE.sub(context.replace, markdown)
-    return body + context.footnotes()
+def expand(markdown: str, *, render: PageRender, where: str, source: str) -> str:
+    """The page's Markdown with its shortcodes replaced. `where` names the page in errors
+    and `source` is its whole file, front matter included, so that lines count from the top."""
+    page = _Page(markdown, render, where, source)
+    body = _SCAN.sub(page.replace, markdown)
+    return body + page.footnotes()
 
 
 # -----------------------------------------------------------------------------
@@ -60,193 +62,258 @@ def render(markdown: str, *, page: Page, files: Files, handbook: Handbook) -> st
 # -----------------------------------------------------------------------------
 
 
-class _Context:
-    """One page's shortcode pass: resolves ids, links and footnotes for that page."""
+class _Hidden(Exception):
+    """An argument names an entry an organisation bank hid."""
 
-    def __init__(self, markdown: str, page: Page, files: Files, handbook: Handbook) -> None:
+    def __init__(self, entry: Entry) -> None:
+        self.entry = entry
+
+
+@dataclass(frozen=True)
+class _Shortcode:
+    handler: Callable[..., str]
+    # One per argument: a bank section ("stages"), or "tag", "scope" or "counted"; "?" marks it optional.
+    params: tuple[str, ...] = ()
+    # In a sentence, a hidden entry is named in plain text; elsewhere it renders nothing,
+    # or this short note.
+    inline: bool = False
+    note: str = ""
+
+
+class _Page:
+    """One page's pass: resolves ids and links, and collects its footnotes."""
+
+    def __init__(self, markdown: str, render: PageRender, where: str, source: str) -> None:
         self.markdown = markdown
-        self.page = page
-        self.files = files
-        self.handbook = handbook
-        self.bank = handbook.bank
+        self.render = render
+        self.bank: Bank = render.renderer.bank
+        self.where = where
+        self.source = source
         self.cited: list[str] = []
-        self._match: Match[str] | None = None
-        self.handlers: dict[str, Callable[[list[str]], str]] = {
-            "quote": self.quote,
-            "person": self.person,
-            "quotes-for": self.quotes_for,
-            "questions": self.questions,
-            "cite": self.cite,
-            "references": self.references,
-            "checklist": self.checklist,
-            "toolbar": self.toolbar,
-            "grid": self.grid,
-            "people": self.people,
-        }
+        self.match: Match[str] | None = None
 
     def replace(self, match: Match[str]) -> str:
         if match["code"]:
             return match["code"]
-        self._match = match
-        name, args = match["name"], match["args"].split()
-        handler = self.handlers.get(name)
-        if handler is None:
-            self.fail(f"unknown shortcode 'md:{name}'", name, sorted(self.handlers))
+        self.match = match
+        exact = _EXACT.fullmatch(match[0])
+        if not exact:
+            self.fail(
+                "looks like a shortcode but is not written as one",
+                fix="write it as '<!-- md:name argument -->': lowercase, one space inside each end",
+            )
+        name, args = exact["name"], exact["args"].split()
+        shortcode = SHORTCODES.get(name)
+        if shortcode is None:
+            self.fail(f"unknown shortcode 'md:{name}'", given=name, known=sorted(SHORTCODES))
         try:
-            return handler(args)
-        except _Hidden:
-            return ""
+            values = self.arguments(name, shortcode.params, args)
+            return shortcode.handler(self, *values)
+        except _Hidden as hidden:
+            return markdown_literal(_title(hidden.entry)) if shortcode.inline else shortcode.note
+        except RenderError as e:
+            self.fail(str(e))
 
     # Shortcodes ---------------------------------------------------------------
 
-    def quote(self, args: list[str]) -> str:
-        (quote_id,) = self.arity(args, "quote", 1)
-        quote = self.lookup("quotes", quote_id)
-        return self.render("shortcodes/quote.html", quote=quote)
+    def quote(self, quote) -> str:
+        return self.render.part("html/quote.html", quote=quote)
 
-    def person(self, args: list[str]) -> str:
-        (person_id,) = self.arity(args, "person", 1)
-        return self.render("shortcodes/person.html", person=self.lookup("people", person_id))
+    def person(self, person) -> str:
+        return self.render.part("html/person.html", person=person)
 
-    def quotes_for(self, args: list[str]) -> str:
-        (tag,) = self.arity(args, "quotes-for", 1)
-        if self.bank.get("principles", tag):
-            quotes = self.bank.quotes_for(principle=tag)
-        elif self.bank.get("stages", tag):
-            quotes = self.bank.quotes_for(stage=tag)
+    def quotes_for(self, tag: Entry) -> str:
+        if isinstance(tag, Principle):
+            quotes = self.bank.quotes_for(principle=tag.id)
         else:
-            known = [p.id for p in self.bank.principles] + [s.id for s in self.bank.stages]
-            self.fail(f"'{tag}' is neither a principle nor a stage", tag, known)
-        return self.render("shortcodes/quotes.html", quotes=quotes)
+            quotes = self.bank.quotes_for(stage=tag.id)
+        return self.render.part("html/quotes.html", quotes=quotes, intro="")
 
-    def questions(self, args: list[str]) -> str:
-        principle_id, *rest = self.arity(args, "questions", 1, 2)
-        principle = self.lookup("principles", principle_id)
-        stages = [self.lookup("stages", rest[0])] if rest else list(self.bank.stages)
+    def questions(self, principle, stage=None) -> str:
+        stages = [stage] if stage else list(self.bank.stages)
         groups = [(s, self.bank.questions_for(s.id, principle.id)) for s in stages]
-        return self.render("shortcodes/questions.md", principle=principle, groups=groups, one_stage=bool(rest))
+        return self.render.part(
+            "html/question-links.html", searched=False, principle=principle, groups=groups, one_stage=bool(stage)
+        )
 
-    def cite(self, args: list[str]) -> str:
-        (ref_id,) = self.arity(args, "cite", 1)
-        self.lookup("references", ref_id)
-        if ref_id not in self.cited:
-            self.cited.append(ref_id)
-        return f"[^ref-{ref_id}]"
+    def cite(self, reference) -> str:
+        if reference.id not in self.cited:
+            self.cited.append(reference.id)
+        return f"[^ref-{reference.id}]"
 
     def footnotes(self) -> str:
-        if not self.cited:
-            return ""
-        refs = [self.bank.get("references", r) for r in self.cited]
-        return "\n\n" + self.render("shortcodes/footnotes.md", references=refs)
+        notes = [
+            f"[^ref-{ref_id}]: {self.render.part('html/reference.html', ref=self.bank.get('references', ref_id))}"
+            for ref_id in self.cited
+        ]
+        return "\n\n" + "\n\n".join(notes) + "\n" if notes else ""
 
-    def references(self, args: list[str]) -> str:
-        self.arity(args, "references", 0)
-        return self.render("shortcodes/references.html", references=self.bank.references)
+    def references(self) -> str:
+        return self.render.part("html/references.html", references=self.bank.references)
 
-    def checklist(self, args: list[str]) -> str:
-        stage_id, *nested = self.arity(args, "checklist", 1, 2)
-        if nested and nested != ["nested"]:
-            self.fail(f"'md:checklist' takes a stage id and optionally 'nested', not '{nested[0]}'", "", [])
-        stage = self.lookup("stages", stage_id)
-        groups = [(p, self.bank.questions_for(stage.id, p.id)) for p in self.bank.principles]
-        return self.render(
-            "shortcodes/checklist.md",
-            stage=stage,
-            groups=[(p, qs) for p, qs in groups if qs],
-            numbers=self.bank.numbers,
-            nested=bool(nested),
-        )
+    def checklist(self, stage) -> str:
+        return self.render.markdown("parts/checklist.md", stage=stage, level=2)
 
-    def toolbar(self, args: list[str]) -> str:
-        (scope,) = self.arity(args, "toolbar", 1)
-        stage = None if scope in ("all", "overview") else self.lookup("stages", scope)
-        return self.render(
-            "shortcodes/toolbar.html",
-            stage=stage,
-            overview=scope == "overview",
-            csv=self.link("questions.csv"),
-            json=self.link("questions.json"),
-            all_stages=self.link(pages.ALL_STAGES),
-        )
+    def toolbar(self, scope) -> str:
+        stage = scope if isinstance(scope, Stage) else None
+        return self.render.part("html/toolbar.html", scope="stage" if stage else scope, stage=stage)
 
-    def grid(self, args: list[str]) -> str:
-        self.arity(args, "grid", 0)
-        return self.render("shortcodes/grid.html", grid=self.bank.grid(), numbers=self.bank.numbers)
+    def grid(self) -> str:
+        return self.render.part("html/grid.html")
 
-    def people(self, args: list[str]) -> str:
-        self.arity(args, "people", 0)
-        return self.render("shortcodes/people.md", people=self.bank.people)
+    def people(self) -> str:
+        return self.render.markdown("parts/people.md")
+
+    def stages(self) -> str:
+        return self.render.part("html/stages.html")
+
+    def principles(self) -> str:
+        pages = {
+            p.id: self.principle_page(p) and self.render.link(f"principles/{p.id}.md") for p in self.bank.principles
+        }
+        return self.render.part("html/principles.html", pages=pages)
+
+    def count(self, counted: str, within: Entry | None = None) -> str:
+        if counted != "questions" or within is None:
+            if within is not None:
+                self.fail(f"'md:count {counted}' counts every {KIND[counted].noun}; give no id after it")
+            number = len(self.bank.entries(counted))
+        elif isinstance(within, Stage):
+            number = len(self.bank.questions_for(stage=within.id))
+        else:
+            number = len(self.bank.questions_for(principle=within.id))
+        return _NUMBER_WORDS[number] if number < len(_NUMBER_WORDS) else str(number)
+
+    def stage(self, stage) -> str:
+        return f"[{markdown_literal(stage.title)}]({self.render.md_link(f'checklists/{stage.id}.md')})"
+
+    def stage_links(self) -> str:
+        return " · ".join(self.stage(s) for s in self.bank.stages)
+
+    def principle(self, principle) -> str:
+        url = self.principle_page(principle)
+        return f"[{markdown_literal(principle.title)}]({url})" if url else markdown_literal(principle.title)
+
+    def principle_nav(self, principle) -> str:
+        linked = [p for p in self.bank.principles if self.principle_page(p) or p is principle]
+        at = linked.index(principle)
+        parts = [""]
+        if at > 0:
+            parts.append(f"Previous principle: {self.principle(linked[at - 1])}")
+        if at + 1 < len(linked):
+            parts.append(f"Next principle: {self.principle(linked[at + 1])}")
+        return " · ".join(parts) if len(parts) > 1 else ""
+
+    def ids(self, counted: str) -> str:
+        if counted not in ("stages", "principles"):
+            self.fail(f"'md:ids' lists the ids of stages or principles, not {counted}")
+        ids = [f"`{e.id}`" for e in self.bank.entries(counted)]
+        return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " or " + ids[-1]
 
     # Support ------------------------------------------------------------------
 
-    def render(self, template: str, **context) -> str:
-        return self.handbook.render(
-            template,
-            link=self.link,
-            md_link=self.md_link,
-            stage_page=pages.stage_page,
-            people_page=pages.PEOPLE,
-            **context,
+    def principle_page(self, principle: Principle) -> str | None:
+        """A Markdown link to a principle's guidance page, `principles/<id>.md`, if the site has one."""
+        path = f"principles/{principle.id}.md"
+        return self.render.md_link(path) if self.render.files.get_file_from_path(path) else None
+
+    def arguments(self, name: str, params: tuple[str, ...], args: list[str]) -> list[Any]:
+        required = [p for p in params if not p.endswith("?")]
+        if not len(required) <= len(args) <= len(params):
+            wanted = str(len(params)) if len(required) == len(params) else f"{len(required)} or {len(params)}"
+            self.fail(f"'md:{name}' takes {wanted} argument(s), got {len(args)}")
+        values = [self.argument(param.rstrip("?"), arg) for param, arg in zip(params, args, strict=False)]
+        hidden = [v for v in values if isinstance(v, _HiddenEntry)]
+        if hidden:
+            raise _Hidden(hidden[0].entry)
+        return values
+
+    def argument(self, param: str, arg: str) -> Any:
+        if param == "counted":
+            if arg not in KIND:
+                self.fail(f"'{arg}' is not something to count", given=arg, known=list(KIND))
+            return arg
+        if param == "scope" and arg in ("all", "overview"):
+            return arg
+        sections = {"tag": ("principles", "stages"), "scope": ("stages",), "within": ("stages", "principles")}.get(
+            param, (param,)
         )
+        for section in sections:
+            entry = self.bank.get(section, arg)
+            if entry is not None:
+                return entry
+            if self.bank.is_hidden(section, arg):
+                return _HiddenEntry(self.bank.hidden[section, arg])
+        nouns = " or ".join(KIND[s].noun for s in sections)
+        known = [e.id for s in sections for e in self.bank.entries(s)]
+        self.fail(f"unknown {nouns} '{arg}'", given=arg, known=known)
 
-    def link(self, src_uri: str, anchor: str = "") -> str:
-        """URL of a site file relative to this page, as the browser needs it in raw HTML."""
-        file = self.files.get_file_from_path(src_uri)
-        if file is None:
-            self.fail(f"links to '{src_uri}', which is not part of the site", src_uri, [])
-        url = file.url_relative_to(self.page.file)
-        return f"{url}#{anchor}" if anchor else url
-
-    def md_link(self, src_uri: str, anchor: str = "") -> str:
-        """A Markdown link target relative to this page's source, which MkDocs checks and rewrites."""
-        self.link(src_uri)
-        path = posixpath.relpath(src_uri, posixpath.dirname(self.page.file.src_uri) or ".")
-        return f"{path}#{anchor}" if anchor else path
-
-    def lookup(self, kind: str, entry_id: str):
-        entry = self.bank.get(kind, entry_id)
-        if entry is None and self.bank.is_hidden(kind, entry_id):
-            raise _Hidden
-        if entry is None:
-            singular = {"people": "person"}.get(kind, kind[:-1])
-            known = [e.id for e in getattr(self.bank, kind)]
-            self.fail(f"unknown {singular} '{entry_id}'", entry_id, known)
-        return entry
-
-    def arity(self, args: list[str], name: str, low: int, high: int | None = None) -> list[str]:
-        high = low if high is None else high
-        if not low <= len(args) <= high:
-            wanted = str(low) if low == high else f"{low} or {high}"
-            self.fail(f"'md:{name}' takes {wanted} argument(s), got {len(args)}", "", [])
-        return args
-
-    def fail(self, problem: str, given: str, known: list[str]) -> None:
-        match = self._match
+    def fail(self, problem: str, *, given: str = "", known: list[str] | None = None, fix: str = "") -> None:
+        match = self.match
         line = self._line(match.start()) if match else 0
-        where = f"{self._source_path()}:{line}"
-        text = f"{where}: {problem} in '{match.group(0) if match else ''}'"
-        close = difflib.get_close_matches(given, known, n=1) if given else []
+        message = f"{self.where}:{line}: {problem} in '{match[0] if match else ''}'"
+        close = difflib.get_close_matches(given, known or [], n=1) if given else []
         if close:
-            text += f"; did you mean '{close[0]}'?"
+            message += f"; did you mean '{close[0]}'?"
+        elif fix:
+            message += f"; {fix}"
         if known:
             shown = ", ".join(known[:12]) + (f" and {len(known) - 12} more" if len(known) > 12 else "")
-            text += f" Known: {shown}."
-        raise ShortcodeError(text)
-
-    def _source_path(self) -> str:
-        file = self.page.file
-        if file.generated_by or not file.abs_src_path:
-            return f"{file.src_uri} (generated from the question bank)"
-        path = Path(file.abs_src_path).resolve()
-        root = self.handbook.root.resolve()
-        return path.relative_to(root).as_posix() if path.is_relative_to(root) else file.src_uri
+            message += f" Known: {shown}."
+        raise ShortcodeError(message)
 
     def _line(self, offset: int) -> int:
         """Line in the source file; the Markdown we get has its front matter cut off."""
         body = self.markdown.lstrip()
         skipped = len(self.markdown) - len(body)
-        source = self.page.file.content_string
-        start = source.find(body[:200]) if body else -1
+        start = self.source.find(body[:200]) if body else -1
         if start < 0:
             return self.markdown.count("\n", 0, offset) + 1
-        return source.count("\n", 0, start) + self.markdown.count("\n", skipped, offset) + 1
+        return self.source.count("\n", 0, start) + self.markdown.count("\n", skipped, offset) + 1
+
+
+@dataclass(frozen=True)
+class _HiddenEntry:
+    entry: Entry
+
+
+def _title(entry: Entry) -> str:
+    return getattr(entry, "title", None) or getattr(entry, "name", None) or entry.id
+
+
+# -----------------------------------------------------------------------------
+# Data
+# -----------------------------------------------------------------------------
+
+SHORTCODES: dict[str, _Shortcode] = {
+    "quote": _Shortcode(_Page.quote, ("quotes",)),
+    "person": _Shortcode(_Page.person, ("people",)),
+    "quotes-for": _Shortcode(_Page.quotes_for, ("tag",)),
+    "questions": _Shortcode(
+        _Page.questions, ("principles", "stages?"), note="No question in this handbook's checklist uses this principle."
+    ),
+    "cite": _Shortcode(_Page.cite, ("references",)),
+    "references": _Shortcode(_Page.references),
+    "checklist": _Shortcode(_Page.checklist, ("stages",)),
+    "toolbar": _Shortcode(_Page.toolbar, ("scope",)),
+    "grid": _Shortcode(_Page.grid),
+    "people": _Shortcode(_Page.people),
+    "stages": _Shortcode(_Page.stages),
+    "principles": _Shortcode(_Page.principles),
+    "count": _Shortcode(_Page.count, ("counted", "within?")),
+    "stage": _Shortcode(_Page.stage, ("stages",), inline=True),
+    "stage-links": _Shortcode(_Page.stage_links),
+    "principle": _Shortcode(_Page.principle, ("principles",), inline=True),
+    "principle-nav": _Shortcode(_Page.principle_nav, ("principles",)),
+    "ids": _Shortcode(_Page.ids, ("counted",)),
+}
+
+# Code first, so a page can show a shortcode in `code` or a fenced block; then anything that
+# starts like a shortcode comment, in any spelling, which must then be exactly one.
+_SCAN = re.compile(
+    r"(?P<code>^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=fence)[ \t]*$|(?P<ticks>`+)[^`\n][^\n]*?(?P=ticks))"
+    r"|<!--\s*md\s*:.*?(?:-->|$)",
+    re.M | re.S | re.I,
+)
+_EXACT = re.compile(r"<!-- md:(?P<name>[a-z][a-z-]*)(?P<args>(?: [a-z0-9]+(?:-[a-z0-9]+)*)*) -->")
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")

@@ -1,0 +1,161 @@
+"""An engine-neutral copy of the handbook: `./run export DIR` (or `python hooks/export.py DIR`).
+
+It runs the real build (MkDocs with the handbook's hooks) and writes what the hooks made
+as a plain project that an engine without hooks builds as it is, Zensical included:
+
+    DIR/mkdocs.yml         the config, flat (no INHERIT) and without hooks: the nav with
+                           every stage, and `extra.hb`, the strings the theme reads
+    DIR/docs/              every page as final Markdown: generated pages written out,
+                           shortcodes expanded, HTML parts in place, and in front matter
+                           what the theme reads (`hb_print_title`); every other file too:
+                           the downloads, assets/bank.js
+    DIR/theme_overrides/   the theme overrides, without the templates the hooks render
+
+Links in the HTML parts are written unquoted (`href=../people/#x`): Zensical rewrites
+quoted relative links in raw HTML as if they were Markdown links and MkDocs does not,
+and neither touches an unquoted one, so the same URL is right in both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import yaml as mkdocs_yaml
+
+import text
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    out = Path(args.dir).resolve()
+    config_file = Path(args.config_file).resolve()
+    if out.exists() and any(out.iterdir()) and not args.force:
+        print(f"export: {out} is not empty; choose an empty folder or pass --force", file=sys.stderr)
+        return 2
+    shutil.rmtree(out, ignore_errors=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        config = load_config(str(config_file), site_dir=scratch)
+        exporter = Export(out)
+        config.plugins["handbook-export"] = exporter
+        build(config)
+    _write_config(config_file, config, out)
+    _copy_theme(config, out)
+    print(f"export: {exporter.pages} pages and {exporter.files} other files in {out}")
+    return 0
+
+
+class Export(BasePlugin):
+    """Captures each page's final Markdown and writes it, with every other docs file."""
+
+    def __init__(self, out: Path) -> None:
+        super().__init__()
+        self.docs = out / "docs"
+        self.markdown: dict[str, str] = {}
+        self.pages = 0
+        self.files = 0
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # Runs after the handbook's hook: shortcodes are expanded, parts are placeholders.
+        build = _handbook(config)
+        render = build.renderer.for_page(page.file, files)
+        # The engine will read the parts as Markdown: their text made inert, so it shows as written.
+        filled = build.renderer.parts.fill(markdown, render.site_link, unsearched=None, transform=text.markdown_inert)
+        self.markdown[page.file.src_uri] = _UNQUOTE.sub(r"\1=\2", filled)
+        return markdown
+
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav) -> dict[str, Any]:
+        # Runs after the handbook's hook, so page.meta holds what the theme reads.
+        meta = yaml.safe_dump(dict(page.meta), sort_keys=False, allow_unicode=False, width=1_000_000)
+        target = self.docs / page.file.src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"---\n{meta}---\n\n{self.markdown.pop(page.file.src_uri)}", encoding="utf-8")
+        self.pages += 1
+        return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        for file in self._docs_files:
+            target = self.docs / file.src_uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(file.content_bytes)
+            self.files += 1
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        docs_dir = Path(config.docs_dir).resolve()
+        self._docs_files = [
+            f
+            for f in files
+            if not f.is_documentation_page()
+            and (f.generated_by or (f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(docs_dir)))
+        ]
+        return files
+
+
+# -----------------------------------------------------------------------------
+# Helpers
+# -----------------------------------------------------------------------------
+
+
+def _handbook(config: MkDocsConfig):
+    """The handbook hook's build in progress (hooks/handbook.py, as MkDocs loaded it)."""
+    for plugin in config.plugins.values():
+        current = getattr(getattr(plugin, "_hooks", None), "current", None)
+        if current is not None:
+            return current()
+    raise SystemExit("export: mkdocs.yml does not list hooks/handbook.py under hooks")
+
+
+def _write_config(config_file: Path, config: MkDocsConfig, out: Path) -> None:
+    """mkdocs.yml for the export: the project's settings as written (INHERIT merged, !ENV
+    resolved), minus hooks; the nav and extra as the hooks left them."""
+    with open(config_file, encoding="utf-8") as f:
+        raw = mkdocs_yaml.yaml_load(f)
+    raw.pop("hooks", None)
+    raw.pop("INHERIT", None)
+    raw["docs_dir"] = "docs"
+    raw["site_dir"] = "site"
+    theme = dict(raw.get("theme") or {})
+    theme["custom_dir"] = "theme_overrides"
+    theme.setdefault("variant", "classic")  # Zensical's look closest to Material's; MkDocs ignores it
+    raw["theme"] = theme
+    raw["nav"] = config.nav
+    extra = {key: value for key, value in config.extra.items() if key != "question_banks"}
+    raw["extra"] = extra
+    header = "# Exported by hooks/export.py from the handbook's build: final Markdown, no hooks.\n"
+    text = yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=100)
+    (out / "mkdocs.yml").write_text(header + text, encoding="utf-8")
+
+
+def _copy_theme(config: MkDocsConfig, out: Path) -> None:
+    """The theme overrides, without what only the hooks read: Zensical would publish those files."""
+    custom = Path(config.theme.custom_dir)
+    shutil.copytree(
+        custom, out / "theme_overrides", ignore=shutil.ignore_patterns("handbook", "__pycache__", "*.py", "*.md")
+    )
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dir", help="the folder to write the project into (empty, or created)")
+    parser.add_argument("-f", "--config-file", default="mkdocs.yml", help="the handbook's config (mkdocs.yml)")
+    parser.add_argument("--force", action="store_true", help="replace the folder's contents")
+    return parser.parse_args(argv)
+
+
+# A relative link in HTML: quoted, it would be rewritten by Zensical; unquoted, by nobody.
+_UNQUOTE = re.compile(r'\b(href|src)="((?![a-z][a-z0-9+.-]*:|//)[^"\s<>`=\']+)"')
+
+if __name__ == "__main__":
+    sys.exit(main())
