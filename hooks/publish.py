@@ -1,16 +1,141 @@
-"""Never leave a half-written site: `mkdocs build` writes into a sibling folder,
-which replaces `site_dir` only once the whole build has succeeded (with
-`--strict`, only when it logged no warning). A failed build leaves the last
-good site where it was.
+"""Never leave a half-written or missing site.
+
+`mkdocs build` writes into a staging folder beside `site_dir`, which takes the place
+of the old site only once the whole build has succeeded (with --strict, only if
+nothing was logged as a warning). On Linux that swap is one atomic step (renameat2
+with RENAME_EXCHANGE), so whenever the build is killed, `site_dir` holds the old
+site or the new one; the next build clears what was left beside it. Where the
+system cannot exchange two folders, the swap is two renames, and a build killed
+between them is repaired by the next one, which first puts the old site back.
+
+A hook file of its own (listed in mkdocs.yml), keeping its state on one object.
+`mkdocs serve` and `gh-deploy` manage their own folders and are left alone.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import logging
+import os
 import shutil
+import sys
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
+
+# -----------------------------------------------------------------------------
+# Hooks
+# -----------------------------------------------------------------------------
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    _publisher.command = command
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    _publisher.stage(config)
+    return config
+
+
+def on_post_build(*, config: MkDocsConfig) -> None:
+    _publisher.finish(config)
+
+
+def on_build_error(*, error: Exception) -> None:
+    _publisher.abandon()
+
+
+# -----------------------------------------------------------------------------
+# Helpers
+# -----------------------------------------------------------------------------
+
+
+class Publisher:
+    """One build's swap: where the site goes, where it is staged, and the warnings logged."""
+
+    def __init__(self) -> None:
+        self.command: str | None = None
+        self.target: Path | None = None
+        self.staging: Path | None = None
+        self.warnings = _WarningCounter()
+
+    def stage(self, config: MkDocsConfig) -> None:
+        """Point the build at the staging folder, after tidying what a killed build left."""
+        if self.command != "build":
+            return
+        self.target = Path(config.site_dir)
+        self.staging = _beside(self.target, "partial")
+        recover(self.target)
+        config.site_dir = str(self.staging)
+        self.warnings.count = 0
+        logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def finish(self, config: MkDocsConfig) -> None:
+        """Swap the finished build in, unless --strict is about to fail it."""
+        if self.staging is None or self.target is None:
+            return
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if config.strict and self.warnings.count:
+            self.abandon()
+            return
+        swap(self.staging, self.target)
+        config.site_dir = str(self.target)
+        self.staging = None
+
+    def abandon(self) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+
+def recover(target: Path) -> None:
+    """Undo what a killed build left: its staging folder, or a site moved aside mid-swap."""
+    old = _beside(target, "old")
+    if not target.exists() and old.exists():
+        old.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(_beside(target, "partial"), ignore_errors=True)
+
+
+def swap(staging: Path, target: Path) -> None:
+    """Put the staged site in the target's place, atomically where the system allows."""
+    if not target.exists():
+        staging.rename(target)
+    elif exchange(staging, target):
+        shutil.rmtree(staging)  # now the old site
+    else:
+        old = _beside(target, "old")
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2); False where the system cannot."""
+    rename = getattr(_libc(), "renameat2", None)
+    if rename is None:
+        return False
+    if rename(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def _beside(target: Path, role: str) -> Path:
+    return target.with_name(f".{target.name}.{role}")
+
+
+def _libc():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 class _WarningCounter(logging.Handler):
@@ -22,52 +147,10 @@ class _WarningCounter(logging.Handler):
         self.count += 1
 
 
-_command: str | None = None
-_target: Path | None = None
-_staging: Path | None = None
-_warnings = _WarningCounter()
+# -----------------------------------------------------------------------------
+# Data
+# -----------------------------------------------------------------------------
 
-
-def startup(command: str) -> None:
-    global _command
-    _command = command
-
-
-def stage(config: MkDocsConfig) -> None:
-    """Point the build at a staging folder (only for `mkdocs build`: serve and gh-deploy manage their own)."""
-    global _target, _staging
-    if _command != "build":
-        return
-    _target = Path(config.site_dir)
-    _staging = _target.with_name(f".{_target.name}.partial")
-    shutil.rmtree(_staging, ignore_errors=True)
-    config.site_dir = str(_staging)
-    _warnings.count = 0
-    logging.getLogger("mkdocs").addHandler(_warnings)
-
-
-def finish(config: MkDocsConfig) -> None:
-    """Swap the finished build in, unless --strict is about to fail it."""
-    global _staging
-    if _staging is None or _target is None:
-        return
-    logging.getLogger("mkdocs").removeHandler(_warnings)
-    if config.strict and _warnings.count:
-        abandon()
-        return
-    old = _target.with_name(f".{_target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if _target.exists():
-        _target.rename(old)
-    _staging.rename(_target)
-    shutil.rmtree(old, ignore_errors=True)
-    config.site_dir = str(_target)
-    _staging = None
-
-
-def abandon() -> None:
-    global _staging
-    logging.getLogger("mkdocs").removeHandler(_warnings)
-    if _staging is not None:
-        shutil.rmtree(_staging, ignore_errors=True)
-        _staging = None
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_publisher = Publisher()
