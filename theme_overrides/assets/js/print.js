@@ -1,0 +1,43 @@
+// Printing: the button, compact print, and what varies in the running header and footer.
+(() => {
+  "use strict";
+  const HB = self.handbook;
+  const root = document.documentElement;
+  const KEY = HB.store.key("compact-print");
+  const { css } = HB.ui;
+
+  function compact(on) {
+    root.classList.toggle("hb-compact", on);
+    for (const box of document.querySelectorAll('[data-hb-action="compact"]')) box.checked = on;
+  }
+  // Reads the setting, or keeps a new one. Storage off or full: it holds for this page only.
+  function remembered(on) {
+    try {
+      return on === undefined ? localStorage.getItem(KEY) === "1" : localStorage.setItem(KEY, on ? "1" : "");
+    } catch {
+      return false;
+    }
+  }
+  // The active partnership's name on paper, once there is one of the user's: not for someone
+  // printing blank forms, whose only partnership is the untouched one every browser starts with.
+  function header() {
+    const { ws, active } = HB.store;
+    const p = active();
+    const blank = Object.keys(ws.partnerships).length === 1 && !Object.keys(p.answers).length && p.name === "Our partnership";
+    root.style.setProperty("--hb-partnership", blank ? '""' : css(` · ${p.name}`));
+  }
+
+  HB.ui.onPage(() => {
+    // Never a local path (file://): the footer keeps the canonical address then.
+    if (/^https?:$/.test(location.protocol)) root.style.setProperty("--hb-address", css(location.origin + location.pathname));
+    compact(remembered());
+    header();
+  });
+  document.addEventListener("hb:change", header);
+  document.addEventListener("click", ({ target }) => target.closest?.('[data-hb-action="print"]') && print());
+  document.addEventListener("change", ({ target }) => {
+    if (!target.matches?.('[data-hb-action="compact"]')) return;
+    compact(target.checked);
+    remembered(target.checked);
+  });
+})();
