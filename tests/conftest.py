@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,9 +30,9 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def mkdocs(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def mkdocs(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the mkdocs command line as a user would; output captured as text."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1764115200"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1764115200", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
@@ -64,8 +65,19 @@ def copy_project(dest: Path) -> Path:
     return dest / "mkdocs.yml"
 
 
-def build(config: Path, site: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return mkdocs("build", "--strict", "-f", str(config), "-d", str(site), *extra, cwd=config.parent)
+BANK_LIST = re.compile(r"^  question_banks:\n(?:    [-#].*\n)+", re.M)
+
+
+def list_banks(config: Path, *names: str) -> None:
+    """Make extra.question_banks in a copy's mkdocs.yml list these files only (a fork's own go too)."""
+    text = config.read_text()
+    assert BANK_LIST.search(text), "mkdocs.yml no longer lists extra.question_banks one file a line"
+    listed = "".join(f"    - {name}\n" for name in names)
+    config.write_text(BANK_LIST.sub(lambda _: f"  question_banks:\n{listed}", text, count=1))
+
+
+def build(config: Path, site: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return mkdocs("build", "--strict", "-f", str(config), "-d", str(site), *extra, cwd=config.parent, env=env)
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +121,28 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def offline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The offline edition (mkdocs.offline.yml), built once: it opens from file://."""
+    out = tmp_path_factory.mktemp("offline") / "offline"
+    result = build(ROOT / "mkdocs.offline.yml", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+# What has the keyboard focus: its id, or else its text.
+FOCUSED = "document.activeElement.id || document.activeElement.textContent"
+
+
+def tab_to(page, target: str, back: bool = False, limit: int = 400) -> None:
+    """Press Tab (or Shift+Tab) until the element with this id (or text) has focus."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if page.evaluate(FOCUSED) == target:
+            return
+    raise AssertionError(f"Tab never reached {target!r}")
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bank import BankError, load_bank, load_banks
+from bank import load_bank, load_banks
 from conftest import ROOT
+from model import BankError
 
 GOOD = """\
 stages:

@@ -14,8 +14,10 @@ import jsonschema
 import pytest
 import yaml
 
-from bank import BankError, load_banks, schema
-from conftest import ROOT, build, copy_project, serve
+from bank import load_banks
+from conftest import ROOT, build, copy_project, list_banks, serve
+from model import BankError
+from shape import schema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ORG = "Northshire Health and Care Partnership"
@@ -95,11 +97,7 @@ def org_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fork")
     config = copy_project(root)
     (root / "example-org-bank.yml").write_text((FIXTURES / "org-bank.yml").read_text())
-    # Our bank and the example's only, whatever else a fork lists.
-    text = config.read_text()
-    banks = re.compile(r"^  question_banks:\n(?:    - .*\n)+", re.M)
-    assert banks.search(text)
-    config.write_text(banks.sub("  question_banks:\n    - questions.yml\n    - example-org-bank.yml\n", text, 1))
+    list_banks(config, "questions.yml", "example-org-bank.yml")  # whatever else a fork lists
     result = build(config, root / "site")
     assert result.returncode == 0, result.stderr
     return root / "site"
@@ -109,21 +107,25 @@ def _question_ids(html: str) -> list[str]:
     return re.findall(r'<li class="hb-question" id="q-([a-z0-9-]+)"', html)
 
 
+def _question(html: str, qid: str) -> str:
+    """One question's HTML on a checklist page."""
+    item = html[html.index(f'id="q-{qid}"') :]
+    return item[: item.index("</li>")]
+
+
 def test_added_stage_follows_establishing_in_nav_and_pages(org_site):
     home = (org_site / "index.html").read_text()
     stages = ("considering", "approaching", "establishing", "delivering")
     order = [home.index(f'href="checklists/{s}/"') for s in stages]
     assert order == sorted(order)
     html = (org_site / "checklists" / "delivering" / "index.html").read_text()
-    assert _question_ids(html) == ["review-rhythm", "exit-plan"]
+    assert _question_ids(html) == ["review-rhythm", "exit-plan", "learning-review"]
     assert "Delivering together" in html
 
 
 def test_added_questions_carry_an_added_by_badge(org_site):
     for stage, qid in (("delivering", "review-rhythm"), ("establishing", "data-sharing-agreement")):
-        html = (org_site / "checklists" / stage / "index.html").read_text()
-        item = html[html.index(f'id="q-{qid}"') :]
-        item = item[: item.index("</li>")]
+        item = _question((org_site / "checklists" / stage / "index.html").read_text(), qid)
         assert f"Added by {ORG}" in item
 
 
@@ -135,9 +137,7 @@ def test_hidden_question_is_gone_everywhere(org_site):
 
 
 def test_reworded_question_shows_the_new_text_as_adapted(org_site):
-    html = (org_site / "checklists" / "approaching" / "index.html").read_text()
-    item = html[html.index('id="q-buy-in"') :]
-    item = item[: item.index("</li>")]
+    item = _question((org_site / "checklists" / "approaching" / "index.html").read_text(), "buy-in")
     assert "boards and front-line teams back the partnership?" in item
     assert f"Adapted by {ORG}" in item
     assert "Original question: Do both organisations have enough support" in item
@@ -153,7 +153,7 @@ def test_added_quote_is_on_its_stage_and_on_the_people_page(org_site):
 def test_downloads_carry_the_organisation(org_site):
     rows = list(csv.DictReader(io.StringIO((org_site / "questions.csv").read_text(encoding="utf-8-sig"))))
     by_id = {r["id"]: r for r in rows}
-    assert len(rows) == 37 - 1 + 3
+    assert len(rows) == 37 - 1 + 4
     assert by_id["review-rhythm"]["organisation"] == ORG
     assert by_id["review-rhythm"]["stage"] == "delivering"
     assert by_id["buy-in"]["adapted_by"] == ORG
@@ -184,3 +184,19 @@ def test_print_shows_provenance(org_site, browser):
         text = re.sub(r"\s+", " ", text)
         assert f"Added by {ORG}" in text
         assert "How often will we review progress" in text
+
+
+def test_added_principle_is_a_section_and_a_row(org_site):
+    stage = (org_site / "checklists" / "delivering" / "index.html").read_text()
+    assert 'id="delivering--learning"' in stage and "Learning as we go" in stage
+    grid = (org_site / "checklists" / "index.html").read_text()
+    assert '<th scope="row">Learning as we go</th>' in grid
+    # Our principles table lists it, unlinked: it has no guidance page of its own.
+    table = (org_site / "principles" / "index.html").read_text()
+    assert '<th scope="row">Learning as we go</th>' in table
+
+
+def test_hidden_quote_leaves_our_page_that_placed_it(org_site):
+    page = (org_site / "making-partnerships-work" / "index.html").read_text()
+    assert "soft skills are really the harder things to do" not in page
+    assert "Soft skills and a positive culture" in page

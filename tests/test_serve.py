@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project
+from conftest import copy_project, project_bank
+
+# Two questions of questions.yml that the site shows as written there (a fork may reword some).
+FIRST, SECOND = [q for q in project_bank().questions if q.origin.path == "questions.yml" and not q.adapted_by][:2]
 
 
 def _free_port() -> int:
@@ -54,12 +57,17 @@ def served(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}/partnerships-handbook"
     try:
-        assert _wait_for(base + "/checklists/considering/", "What vision and mission", timeout=60)
+        assert _wait_for(f"{base}/checklists/{FIRST.stage}/", words(FIRST), timeout=60)
         yield root, base
     finally:
         server.terminate()
         server.wait(timeout=10)
         log.close()
+
+
+def words(question) -> str:
+    """The start of a question as its page shows it."""
+    return " ".join(question.text.plain.split()[:5])
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -70,27 +78,38 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_editing_the_bank_rebuilds_the_checklist(served):
     root, base = served
-    _edit(root / "questions.yml", "What vision and mission do we hold", "What purpose and mission do we hold")
-    assert _wait_for(base + "/checklists/considering/", "What purpose and mission do we hold")
+    _edit(root / "questions.yml", f"text: {FIRST.text}", f"text: Edited while served. {FIRST.text}")
+    assert _wait_for(f"{base}/checklists/{FIRST.stage}/", "Edited while served.")
 
 
 def test_a_broken_bank_is_reported_and_fixing_it_recovers(served):
     root, base = served
     bank = root / "questions.yml"
     good = bank.read_text()
-    bank.write_text(good.replace("stage: approaching", "stage: aproaching", 1))
+    typo = f"{SECOND.stage}x"
+    bank.write_text(good.replace(f"stage: {SECOND.stage}", f"stage: {typo}", 1))
     log = root / "serve.log"
     deadline = time.monotonic() + 20
-    while "names stage 'aproaching'" not in log.read_text() and time.monotonic() < deadline:
+    while f"names stage '{typo}'" not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert "names stage 'aproaching'" in log.read_text()
-    bank.write_text(good.replace("How strongly are we committed", "How firmly are we committed"))
-    assert _wait_for(base + "/checklists/approaching/", "How firmly are we committed")
+    assert f"names stage '{typo}'" in log.read_text()
+    assert "Traceback" not in log.read_text()
+    bank.write_text(good.replace(f"text: {SECOND.text}", f"text: Fixed and edited. {SECOND.text}"))
+    assert _wait_for(f"{base}/checklists/{SECOND.stage}/", "Fixed and edited.")
 
 
 def test_editing_a_guidance_page_or_template_rebuilds(served):
     root, base = served
     _edit(root / "content" / "about.md", "# About", "# About this handbook, edited")
     assert _wait_for(base + "/about/", "About this handbook, edited")
-    _edit(root / "theme_overrides" / "handbook" / "shortcodes" / "toolbar.html", "Print this checklist", "Print me")
-    assert _wait_for(base + "/checklists/considering/", "Print me")
+    _edit(root / "theme_overrides" / "handbook" / "html" / "toolbar.html", "Print this checklist", "Print me")
+    assert _wait_for(f"{base}/checklists/{FIRST.stage}/", "Print me")
+
+
+def test_a_file_added_to_the_theme_is_served(served):
+    """serve.py lists the theme's files once; a change in custom_dir lists them again."""
+    root, base = served
+    (root / "theme_overrides" / "assets" / "added-while-serving.css").write_text("/* added */\n")
+    _edit(root / "content" / "about.md", "# About", "# About, once more")
+    assert _wait_for(f"{base}/about/", "About, once more")
+    assert _wait_for(f"{base}/assets/added-while-serving.css", "/* added */")
