@@ -19,6 +19,7 @@ and neither touches an unquoted one, so the same URL is right in both.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import shutil
 import sys
@@ -30,29 +31,45 @@ import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, MkDocsException
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import yaml as mkdocs_yaml
 
+import bundle
 import text
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    # MkDocs reports a failed build through its logger, as `mkdocs build` shows it.
+    shown = logging.StreamHandler()
+    shown.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logging.getLogger("mkdocs").addHandler(shown)
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
     out = Path(args.dir).resolve()
     config_file = Path(args.config_file).resolve()
-    if out.exists() and any(out.iterdir()) and not args.force:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.force:
         print(f"export: {out} is not empty; choose an empty folder or pass --force", file=sys.stderr)
         return 2
-    shutil.rmtree(out, ignore_errors=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        config = load_config(str(config_file), site_dir=scratch)
-        exporter = Export(out)
-        config.plugins["handbook-export"] = exporter
-        build(config)
-    _write_config(config_file, config, out)
-    _copy_theme(config, out)
+    # Written beside the target, then swapped in: a failed export leaves the last one whole.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            config = load_config(str(config_file), site_dir=scratch)
+            exporter = Export(staging)
+            config.plugins["handbook-export"] = exporter
+            build(config)
+        _write_config(config_file, config, staging)
+        _copy_theme(config, staging)
+        _swap(staging, out)
+    except (MkDocsException, Abort) as e:
+        print(f"export: {e}\nexport: nothing written; {out} is as it was", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     print(f"export: {exporter.pages} pages and {exporter.files} other files in {out}")
     return 0
 
@@ -78,7 +95,9 @@ class Export(BasePlugin):
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav) -> dict[str, Any]:
         # Runs after the handbook's hook, so page.meta holds what the theme reads.
-        meta = yaml.safe_dump(dict(page.meta), sort_keys=False, allow_unicode=False, width=1_000_000)
+        # Plain str for YAML: the handbook's hook marks generated titles safe (a Markup).
+        plain = {key: str(value) if isinstance(value, str) else value for key, value in page.meta.items()}
+        meta = yaml.safe_dump(plain, sort_keys=False, allow_unicode=False, width=1_000_000)
         target = self.docs / page.file.src_uri
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(f"---\n{meta}---\n\n{self.markdown.pop(page.file.src_uri)}", encoding="utf-8")
@@ -139,11 +158,29 @@ def _write_config(config_file: Path, config: MkDocsConfig, out: Path) -> None:
 
 
 def _copy_theme(config: MkDocsConfig, out: Path) -> None:
-    """The theme overrides, without what only the hooks read: Zensical would publish those files."""
-    custom = Path(config.theme.custom_dir)
-    shutil.copytree(
-        custom, out / "theme_overrides", ignore=shutil.ignore_patterns("handbook", "__pycache__", "*.py", "*.md")
-    )
+    """The theme overrides, without what only the hooks read (templates, and the browser
+    modules that the bundles in docs/ replace): Zensical would publish those files."""
+    custom = Path(config.theme.custom_dir).resolve()
+    modules = (custom / bundle.SOURCE).resolve()
+    hooks_only = shutil.ignore_patterns("handbook", "__pycache__", "*.py", "*.md")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = set(hooks_only(folder, names))
+        return skipped | {n for n in names if (Path(folder) / n).resolve() == modules}
+
+    shutil.copytree(custom, out / "theme_overrides", ignore=ignore)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the finished export at `out`; the previous contents go only once it is there."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +41,7 @@ import exports
 import pages
 import shortcodes
 import text
-from model import KINDS, Bank, BankError
+from model import KINDS, Bank, BankError, Kind
 from render import Renderer, RenderError, compiled_templates, environment
 
 if TYPE_CHECKING:
@@ -95,6 +95,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def on_env(env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+    # Every page has been read and its parts put in: the anchors bank links name exist.
+    _check_site_anchors(_hooks.current().bank, files)
     # The theme's templates, compiled once rather than on every build (render.py).
     env.bytecode_cache = _hooks.compiled(env)
     return env
@@ -122,7 +124,10 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     build = _hooks.current()
     render = build.renderer.for_page(page.file, files)
-    filled = build.renderer.parts.fill(html, render.site_link)
+    try:
+        filled = build.renderer.parts.fill(html, render.site_link)
+    except RenderError as e:
+        raise PluginError(f"{_source_path(page.file, build.root)}: {e}") from None
     if filled is not html and page.present_anchor_ids is not None:
         # MkDocs found the page's anchors in its Markdown; the parts add the questions'.
         page.present_anchor_ids.update(_ID.findall(filled))
@@ -139,7 +144,10 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
     # Search has read the page: now the parts it must not index.
     build = _hooks.current()
     render = build.renderer.for_page(page.file, build.files)
-    return build.renderer.parts.fill(output, render.site_link, unsearched=True)
+    try:
+        return build.renderer.parts.fill(output, render.site_link, unsearched=True)
+    except RenderError as e:
+        raise PluginError(f"{_source_path(page.file, build.root)}: {e}") from None
 
 
 def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
@@ -222,18 +230,36 @@ def _load(config: MkDocsConfig, environments: Callable[[Path], jinja2.Environmen
 
 def _check_site_links(bank: Bank, files: Files) -> None:
     """Bank text may link to a page of the site by its path: that page must exist."""
+    for kind, entry, target in _site_links(bank):
+        if files.get_file_from_path(target.partition("#")[0]) is None:
+            raise PluginError(
+                f"{entry.origin}: {kind.noun} '{entry.id}' links to '{target}', which is not a page of "
+                "this site; give the path of a page in the docs folder, such as 'people.md#libby-keck'"
+            )
+
+
+def _check_site_anchors(bank: Bank, files: Files) -> None:
+    """...and the part after '#' must be on that page: a heading's or an entry's id."""
+    for kind, entry, target in _site_links(bank):
+        path, _, anchor = target.partition("#")
+        page = files.get_file_from_path(path).page
+        known = page.present_anchor_ids if page is not None else None
+        if anchor and known is not None and anchor not in known:
+            raise PluginError(
+                f"{entry.origin}: {kind.noun} '{entry.id}' links to '{target}', but {path} has nothing with "
+                f"the id '{anchor}'; link to one of its headings or entries (the part after '#' in its address)"
+            )
+
+
+def _site_links(bank: Bank) -> Iterator[tuple[Kind, Any, str]]:
+    """Each link in bank text to a page of the site: its kind, entry and `page.md#anchor`."""
     for kind in KINDS:
         for entry in bank.entries(kind.section):
             for name in kind.markdown:
                 value = getattr(entry, name)
-                if not value or "](" not in value:
-                    continue
-                for target in _SITE_TARGET.findall(str(text.inline_html(value))):
-                    if files.get_file_from_path(target.partition("#")[0]) is None:
-                        raise PluginError(
-                            f"{entry.origin}: {kind.noun} '{entry.id}' links to '{target}', which is not a page of "
-                            "this site; give the path of a page in the docs folder, such as 'people.md#libby-keck'"
-                        )
+                if value and "](" in value:
+                    for target in _SITE_TARGET.findall(str(text.inline_html(value))):
+                        yield kind, entry, target
 
 
 def _source_path(file: File, root: Path) -> str:

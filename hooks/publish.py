@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 
 # -----------------------------------------------------------------------------
 # Hooks
@@ -30,7 +31,7 @@ from mkdocs.config.defaults import MkDocsConfig
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    _publisher.command = command
+    _publisher.start(command)
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -60,16 +61,22 @@ class Publisher:
         self.staging: Path | None = None
         self.warnings = _WarningCounter()
 
+    def start(self, command: str) -> None:
+        """Count warnings from the start, as --strict does: another hook's on_config may log one."""
+        self.command = command
+        if command == "build":
+            self.warnings.count = 0
+            logging.getLogger("mkdocs").addHandler(self.warnings)
+
     def stage(self, config: MkDocsConfig) -> None:
         """Point the build at the staging folder, after tidying what a killed build left."""
         if self.command != "build":
             return
-        self.target = Path(config.site_dir)
+        # A site_dir that is a link (to a web server's folder) is published where it points.
+        self.target = Path(config.site_dir).resolve()
         self.staging = _beside(self.target, "partial")
         recover(self.target)
         config.site_dir = str(self.staging)
-        self.warnings.count = 0
-        logging.getLogger("mkdocs").addHandler(self.warnings)
 
     def finish(self, config: MkDocsConfig) -> None:
         """Swap the finished build in, unless --strict is about to fail it."""
@@ -79,7 +86,14 @@ class Publisher:
         if config.strict and self.warnings.count:
             self.abandon()
             return
-        swap(self.staging, self.target)
+        try:
+            swap(self.staging, self.target)
+        except OSError as e:
+            raise PluginError(
+                f"{self.target}: the new site cannot take its place ({e.strerror}); "
+                + _SWAP_FIXES.get(e.errno, "check the folder's permissions")
+                + f"; {self.target} is as it was"
+            ) from None
         config.site_dir = str(self.target)
         self.staging = None
 
@@ -108,7 +122,11 @@ def swap(staging: Path, target: Path) -> None:
     else:
         old = _beside(target, "old")
         target.rename(old)
-        staging.rename(target)
+        try:
+            staging.rename(target)
+        except OSError:
+            old.rename(target)
+            raise
         shutil.rmtree(old)
 
 
@@ -151,6 +169,13 @@ class _WarningCounter(logging.Handler):
 # Data
 # -----------------------------------------------------------------------------
 
+# What to do when the swap is refused, by the system's reason.
+_SWAP_FIXES = {
+    errno.EBUSY: "it is a mount point or in use; set site_dir to a folder inside it",
+    errno.EXDEV: "it is on another disk than its parent folder; set site_dir to a folder inside it",
+    errno.EACCES: "its parent folder is not writable; build to a folder you can write to",
+    errno.EPERM: "its parent folder is not writable; build to a folder you can write to",
+}
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _publisher = Publisher()

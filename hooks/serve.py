@@ -84,7 +84,12 @@ class _ThemeFiles:
         stamps: list[tuple[str, int]] = []
         if custom:
             for folder, _, names in os.walk(custom):
-                stamps += [(os.path.join(folder, n), os.stat(os.path.join(folder, n)).st_mtime_ns) for n in names]
+                for name in names:
+                    path = os.path.join(folder, name)
+                    try:
+                        stamps.append((path, os.stat(path).st_mtime_ns))
+                    except OSError:  # gone since the folder was listed: an editor's temporary file
+                        continue
         return (tuple(str(Path(d)) for d in config.theme.dirs), tuple(sorted(stamps)))
 
 

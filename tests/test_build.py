@@ -209,6 +209,20 @@ def test_bank_text_links_to_site_pages_relative_to_each_page(tmp_path):
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert f"{question.origin}: question '{question.id}' links to 'nowhere.md', which is not a page" in result.stderr
 
+    # An anchor must be on the page: a person's entry (put in after Markdown) is; a made-up one is not.
+    person = BANK.people[0].id
+    bank.write_text(source.replace(f"text: {question.text}", f"text: '{question.text} [x](people.md#{person})'", 1))
+    assert build(config, tmp_path / "site").returncode == 0
+    assert (
+        f'<a href="../../people/#{person}">x</a>'
+        in (tmp_path / "site" / "checklists" / question.stage / "index.html").read_text()
+    )
+    bank.write_text(source.replace(f"text: {question.text}", f"text: '{question.text} [x](people.md#nobody-here)'", 1))
+    result = build(config, tmp_path / "site")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert (f"{question.origin}: question '{question.id}' links to 'people.md#nobody-here', but people.md has nothing "
+            "with the id 'nobody-here'") in result.stderr  # fmt: skip
+
 
 def test_compiled_templates_never_go_in_a_folder_another_user_could_plant(tmp_path):
     """Builds keep compiled templates in Jinja's private folder in the temporary folder; when

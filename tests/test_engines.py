@@ -20,7 +20,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, build, project_bank, serve
+from conftest import ROOT, build, copy_project, project_bank, serve
 from test_quality import AXE, AXE_OPTIONS
 
 BANK = project_bank()
@@ -99,6 +99,9 @@ def test_the_export_is_plain_markdown_with_no_hooks(exported):
     for stage in BANK.stages:
         assert (exported / "docs" / "checklists" / f"{stage.id}.md").is_file()
     assert (exported / "docs" / "assets" / "bank.js").is_file()
+    # The browser code as one file per page, as our build publishes it; not its modules.
+    assert (exported / "docs" / "assets" / "handbook.js").is_file()
+    assert not (exported / "theme_overrides" / "assets" / "js").exists(), "Zensical would publish the modules"
 
 
 def test_mkdocs_without_hooks_builds_the_export_too(exported, tmp_path):
@@ -196,3 +199,30 @@ def test_the_export_command_refuses_a_folder_in_use(tmp_path):
     )
     assert result.returncode == 2 and "is not empty" in result.stderr
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_a_forced_export_that_fails_leaves_the_last_one_whole(tmp_path):
+    out = tmp_path / "export"
+    (out / "docs").mkdir(parents=True)
+    (out / "docs" / "index.md").write_text("the last export")
+    config = copy_project(tmp_path / "project")
+    (tmp_path / "project" / "questions.yml").write_text("stages: [\n")
+    result = subprocess.run([sys.executable, str(ROOT / "hooks" / "export.py"), str(out), "--force", "-f", str(config)],
+                            cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"questions\.yml:\d+: YAML syntax error", result.stderr) and "Traceback" not in result.stderr
+    assert "nothing written" in result.stderr
+    assert (out / "docs" / "index.md").read_text() == "the last export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export", "project"], "no half-written folder left"
+
+
+def test_a_forced_export_replaces_the_last_one(tmp_path):
+    out = tmp_path / "export"
+    (out / "docs").mkdir(parents=True)
+    (out / "stale.md").write_text("from before")
+    result = subprocess.run([sys.executable, str(ROOT / "hooks" / "export.py"), str(out), "--force"],
+                            cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert not (out / "stale.md").exists()
+    assert (out / "mkdocs.yml").is_file() and (out / "docs" / "index.md").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["export"], "no half-written folder left"

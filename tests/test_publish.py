@@ -8,6 +8,8 @@ chosen moments of the build.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import shutil
 import signal
@@ -194,3 +196,68 @@ def test_the_killer_hook_really_kills(tmp_path):
     result = mkdocs("build", "-f", str(config), "-d", str(tmp_path / "site"), cwd=tmp_path)
     assert result.returncode == -signal.SIGKILL
     assert "Traceback" not in result.stderr and not (tmp_path / "site").exists()
+
+
+# -----------------------------------------------------------------------------
+# Where the site goes
+# -----------------------------------------------------------------------------
+
+
+def test_a_site_dir_that_is_a_link_is_published_where_it_points(tmp_path):
+    config = copy_project(tmp_path)
+    served = tmp_path / "www" / "handbook"
+    make_site(served, "old")
+    link = tmp_path / "site"
+    link.symlink_to(served, target_is_directory=True)
+    result = build_to(config, link)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and link.resolve() == served.resolve(), "the link is left as it was"
+    assert (served / "about" / "index.html").is_file() and not (served / "page0.html").exists()
+    assert [p.name for p in (tmp_path / "www").iterdir()] == ["handbook"], "nothing left beside it"
+
+
+WARN_HOOK = """
+import logging
+
+def on_config(config):
+    logging.getLogger("mkdocs.plugins.warner").warning("a warning before the site is staged")
+    return config
+"""
+
+
+def test_a_warning_logged_before_staging_still_keeps_the_old_site_under_strict(tmp_path):
+    config = copy_project(tmp_path)
+    site = tmp_path / "site"
+    make_site(site, "old")
+    (tmp_path / "hooks" / "warner.py").write_text(WARN_HOOK)
+    text = config.read_text()
+    config.write_text(text.replace("hooks:\n", "hooks:\n  - hooks/warner.py\n", 1))
+    result = build_to(config, site)
+    assert result.returncode != 0 and "a warning before the site is staged" in result.stderr
+    assert site_version(site) == "old"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
+
+
+@pytest.mark.parametrize(("code", "fix"), [(errno.EBUSY, "mount point"), (errno.EACCES, "not writable")])
+def test_a_refused_swap_is_a_clear_error_and_leaves_the_site(tmp_path, monkeypatch, code, fix):
+    from types import SimpleNamespace
+
+    from mkdocs.exceptions import PluginError
+
+    site = tmp_path / "site"
+    make_site(site, "old")
+    publisher = publish.Publisher()
+    publisher.command = "build"
+    config = SimpleNamespace(site_dir=str(site), strict=True)
+    publisher.stage(config)
+    make_site(Path(config.site_dir), "new")
+
+    def refuse(a, b):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(publish, "exchange", refuse)
+    with pytest.raises(PluginError, match=rf"^{re.escape(str(site))}: the new site cannot take its place .*{fix}"):
+        publisher.finish(config)
+    publisher.abandon()
+    assert site_version(site) == "old"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]

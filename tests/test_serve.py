@@ -113,3 +113,17 @@ def test_a_file_added_to_the_theme_is_served(served):
     _edit(root / "content" / "about.md", "# About", "# About, once more")
     assert _wait_for(f"{base}/about/", "About, once more")
     assert _wait_for(f"{base}/assets/added-while-serving.css", "/* added */")
+
+
+def test_a_file_gone_while_the_theme_is_listed_does_not_stop_a_rebuild(tmp_path):
+    """Emacs marks a file being edited with a lock, `.#name`, a link to nothing; other
+    editors save through temporary files that are gone a moment later."""
+    from types import SimpleNamespace
+
+    import serve
+
+    (tmp_path / "main.html").write_text("{% extends 'base.html' %}")
+    (tmp_path / ".#main.html").symlink_to(tmp_path / "user@host.1234")
+    config = SimpleNamespace(theme=SimpleNamespace(custom_dir=str(tmp_path), dirs=[str(tmp_path)]))
+    _, stamps = serve._ThemeFiles._fingerprint(config)
+    assert [Path(path).name for path, _ in stamps] == ["main.html"]
