@@ -154,3 +154,18 @@ def artifacts() -> Path:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+@pytest.fixture(scope="session")
+def instant(tmp_path_factory):
+    """The handbook built with Material's instant navigation on, served over http."""
+    root = tmp_path_factory.mktemp("instant")
+    config = copy_project(root)
+    for url in serve(root / "site"):
+        # Material navigates instantly only to the pages its sitemap lists: at this very address.
+        text = re.sub(r"(?m)^site_url:.*$", f"site_url: {url}/", config.read_text(encoding="utf-8"))
+        assert "  features:\n" in text
+        config.write_text(text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1), encoding="utf-8")
+        result = build(config, root / "site")
+        assert result.returncode == 0, result.stderr
+        yield url

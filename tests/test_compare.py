@@ -26,7 +26,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from referencing import Registry, Resource
 
-from conftest import FOCUSED, ROOT, build, copy_project, project_bank, serve, tab_to
+from conftest import FOCUSED, ROOT, project_bank, tab_to
 
 BANK = project_bank()
 STAGES = [s.id for s in BANK.stages]
@@ -688,21 +688,6 @@ def test_the_offline_edition_compares_from_a_file_url(browser, offline, exports)
     leaving = [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]
     assert not leaving, leaving
     assert not errors, errors
-
-
-@pytest.fixture(scope="module")
-def instant(tmp_path_factory):
-    """The handbook built with Material's instant navigation on, served over http."""
-    root = tmp_path_factory.mktemp("instant")
-    config = copy_project(root)
-    for url in serve(root / "site"):
-        # Material navigates instantly only to the pages its sitemap lists: at this very address.
-        text = re.sub(r"(?m)^site_url:.*$", f"site_url: {url}/", config.read_text(encoding="utf-8"))
-        assert "  features:\n" in text
-        config.write_text(text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1), encoding="utf-8")
-        result = build(config, root / "site")
-        assert result.returncode == 0, result.stderr
-        yield url
 
 
 def navigate(page, name: str, path: str) -> None:

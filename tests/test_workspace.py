@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from conftest import FOCUSED, ROOT, build, copy_project, serve, tab_to
+from conftest import FOCUSED, ROOT, serve, tab_to
 
 JS = ROOT / "theme_overrides" / "assets" / "js"
 SCHEMA = json.loads((ROOT / "schema" / "answers.schema.json").read_text(encoding="utf-8"))
@@ -1011,21 +1011,6 @@ def test_compact_print_is_remembered(page, base_url, book):
 
 
 # ------------------------------------------------------------------ 11. fits the site
-
-
-@pytest.fixture(scope="module")
-def instant(tmp_path_factory):
-    """The handbook built with Material's instant navigation on, served over http."""
-    root = tmp_path_factory.mktemp("instant")
-    config = copy_project(root)
-    for url in serve(root / "site"):
-        # Material navigates instantly only to the pages its sitemap lists: at this very address.
-        text = re.sub(r"(?m)^site_url:.*$", f"site_url: {url}/", config.read_text(encoding="utf-8"))
-        assert "  features:\n" in text
-        config.write_text(text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1), encoding="utf-8")
-        result = build(config, root / "site")
-        assert result.returncode == 0, result.stderr
-        yield url
 
 
 def test_instant_navigation_keeps_answers_bar_and_progress(page, instant, book):
