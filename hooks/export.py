@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import shutil
 import sys
@@ -50,15 +51,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     out = Path(args.dir).resolve()
     config_file = Path(args.config_file).resolve()
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not args.force:
-        print(f"export: {out} is not empty; choose an empty folder or pass --force", file=sys.stderr)
-        return 2
-    # Written beside the target, then swapped in: a failed export leaves the last one whole.
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    staging: Path | None = None
     try:
         with tempfile.TemporaryDirectory() as scratch:
             config = load_config(str(config_file), site_dir=scratch)
+            refused = _refusal(out, config, args.force)
+            if refused:
+                print(f"export: {refused}", file=sys.stderr)
+                return 2
+            # Written beside the target, then swapped in: a failed export leaves the last one whole.
+            staging = _staging(out)
             exporter = Export(staging)
             config.plugins["handbook-export"] = exporter
             build(config)
@@ -68,8 +70,16 @@ def main(argv: list[str] | None = None) -> int:
     except (MkDocsException, Abort) as e:
         print(f"export: {e}\nexport: nothing written; {out} is as it was", file=sys.stderr)
         return 1
+    except OSError as e:
+        print(
+            f"export: cannot write {e.filename or out} ({e.strerror}); choose a folder you can write to; "
+            f"{out} is as it was",
+            file=sys.stderr,
+        )
+        return 1
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     print(f"export: {exporter.pages} pages and {exporter.files} other files in {out}")
     return 0
 
@@ -171,6 +181,35 @@ def _copy_theme(config: MkDocsConfig, out: Path) -> None:
     shutil.copytree(custom, out / "theme_overrides", ignore=ignore)
 
 
+def _refusal(out: Path, config: MkDocsConfig, force: bool) -> str | None:
+    """Why `out` must not be written, if it must not: it holds the project's own sources
+    (--force would replace them), lies where the next build would read it, or is in use."""
+    root = Path(config.config_file_path).resolve().parent
+    docs, theme = Path(config.docs_dir).resolve(), Path(config.theme.custom_dir).resolve()
+    sources = [Path(config.config_file_path).resolve(), docs, theme]
+    sources += [(root / hook).resolve() for hook in config["hooks"]]
+    sources += [(root / bank).resolve() for bank in config.extra.get("question_banks") or () if isinstance(bank, str)]
+    held = next((p for p in sources if p.is_relative_to(out)), None)
+    if held is not None:
+        return f"{out} holds the project's {held}; choose a folder outside the project's sources"
+    read = next((folder for folder in (docs, theme) if out.is_relative_to(folder)), None)
+    if read is not None:
+        return f"{out} is inside {read}, which the build reads; choose another folder"
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        return f"{out} is not empty; choose an empty folder or pass --force"
+    return None
+
+
+def _staging(out: Path) -> Path:
+    """A folder beside `out`, private while written, with a new folder's usual permissions."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
+    return staging
+
+
 def _swap(staging: Path, out: Path) -> None:
     """Put the finished export at `out`; the previous contents go only once it is there."""
     if not out.exists():
@@ -180,7 +219,10 @@ def _swap(staging: Path, out: Path) -> None:
     old.rmdir()
     out.rename(old)
     staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    if old.is_dir() and not old.is_symlink():
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        old.unlink(missing_ok=True)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

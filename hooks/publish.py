@@ -66,7 +66,8 @@ class Publisher:
         self.command = command
         if command == "build":
             self.warnings.count = 0
-            logging.getLogger("mkdocs").addHandler(self.warnings)
+            for name in _ENGINE_LOGGERS:
+                logging.getLogger(name).addHandler(self.warnings)
 
     def stage(self, config: MkDocsConfig) -> None:
         """Point the build at the staging folder, after tidying what a killed build left."""
@@ -74,6 +75,11 @@ class Publisher:
             return
         # A site_dir that is a link (to a web server's folder) is published where it points.
         self.target = Path(config.site_dir).resolve()
+        if not os.access(self.target.parent, os.W_OK):
+            raise PluginError(
+                f"{self.target}: the new site is built beside it and swapped in, but its folder "
+                f"{self.target.parent} is not writable; build to a folder you can write to, then copy it there"
+            )
         self.staging = _beside(self.target, "partial")
         recover(self.target)
         config.site_dir = str(self.staging)
@@ -82,12 +88,12 @@ class Publisher:
         """Swap the finished build in, unless --strict is about to fail it."""
         if self.staging is None or self.target is None:
             return
-        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        self._stop_counting()
         if config.strict and self.warnings.count:
             self.abandon()
             return
         try:
-            swap(self.staging, self.target)
+            old = swap(self.staging, self.target)
         except OSError as e:
             raise PluginError(
                 f"{self.target}: the new site cannot take its place ({e.strerror}); "
@@ -96,12 +102,19 @@ class Publisher:
             ) from None
         config.site_dir = str(self.target)
         self.staging = None
+        # The new site is in place: clearing the old one is tidying, which the next build redoes.
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
 
     def abandon(self) -> None:
-        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        self._stop_counting()
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+
+    def _stop_counting(self) -> None:
+        for name in _ENGINE_LOGGERS:
+            logging.getLogger(name).removeHandler(self.warnings)
 
 
 def recover(target: Path) -> None:
@@ -113,21 +126,22 @@ def recover(target: Path) -> None:
     shutil.rmtree(_beside(target, "partial"), ignore_errors=True)
 
 
-def swap(staging: Path, target: Path) -> None:
-    """Put the staged site in the target's place, atomically where the system allows."""
+def swap(staging: Path, target: Path) -> Path | None:
+    """Put the staged site in the target's place, atomically where the system allows;
+    returns where the old site now is, for the caller to remove."""
     if not target.exists():
         staging.rename(target)
-    elif exchange(staging, target):
-        shutil.rmtree(staging)  # now the old site
-    else:
-        old = _beside(target, "old")
-        target.rename(old)
-        try:
-            staging.rename(target)
-        except OSError:
-            old.rename(target)
-            raise
-        shutil.rmtree(old)
+        return None
+    if exchange(staging, target):
+        return staging  # now the old site
+    old = _beside(target, "old")
+    target.rename(old)
+    try:
+        staging.rename(target)
+    except OSError:
+        old.rename(target)
+        raise
+    return old
 
 
 def exchange(a: Path, b: Path) -> bool:
@@ -176,6 +190,8 @@ _SWAP_FIXES = {
     errno.EACCES: "its parent folder is not writable; build to a folder you can write to",
     errno.EPERM: "its parent folder is not writable; build to a folder you can write to",
 }
+# The loggers a build's warnings come from: MkDocs', or ProperDocs' (its fork) under its own name.
+_ENGINE_LOGGERS = ("mkdocs", "properdocs")
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _publisher = Publisher()

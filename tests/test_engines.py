@@ -226,3 +226,34 @@ def test_a_forced_export_replaces_the_last_one(tmp_path):
     assert not (out / "stale.md").exists()
     assert (out / "mkdocs.yml").is_file() and (out / "docs" / "index.md").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["export"], "no half-written folder left"
+
+
+def export_to(out: Path, *args: str, config: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "hooks" / "export.py"), str(out), *args, "-f", str(config)],
+                          cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+
+
+@pytest.mark.parametrize("where", [".", "content", "theme_overrides/assets/exported", "content/exported"])
+def test_a_forced_export_never_replaces_or_lands_in_the_projects_sources(tmp_path, where):
+    config = copy_project(tmp_path)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = export_to(tmp_path / where, "--force", config=config)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "choose a folder outside the project's sources" in result.stderr or "which the build reads" in result.stderr
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before, "nothing written or removed"
+
+
+def test_an_export_folder_has_a_new_folders_usual_permissions(tmp_path):
+    """Readable by a web server or a colleague as any folder made here would be, not private."""
+    (tmp_path / "made").mkdir()
+    result = export_to(tmp_path / "export")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "export").stat().st_mode & 0o777 == (tmp_path / "made").stat().st_mode & 0o777
+
+
+def test_an_export_that_cannot_be_written_says_so_without_a_traceback(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = export_to(tmp_path / "a-file" / "export")
+    assert result.returncode == 1
+    assert "export: cannot write" in result.stderr and "choose a folder you can write to" in result.stderr
+    assert "Traceback" not in result.stderr

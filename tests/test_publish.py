@@ -14,9 +14,12 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from mkdocs.exceptions import PluginError
 
 import publish
 from conftest import copy_project, mkdocs
@@ -77,13 +80,20 @@ def steps(request, monkeypatch):
     return counter
 
 
+def publish_once(staging: Path, target: Path) -> None:
+    """What a build does at its end: the swap, then clearing the old site."""
+    old = publish.swap(staging, target)
+    if old is not None:
+        shutil.rmtree(old)
+
+
 def test_killed_at_any_step_of_the_swap_leaves_a_whole_site(tmp_path, steps):
     target = tmp_path / "site"
     staging = tmp_path / ".site.partial"
     # Count the steps of an uninterrupted swap first.
     make_site(target, "old")
     make_site(staging, "new")
-    publish.swap(staging, target)
+    publish_once(staging, target)
     total = steps.done
     assert total >= 2 and site_version(target) == "new"
     if steps.way == "exchange":
@@ -97,7 +107,7 @@ def test_killed_at_any_step_of_the_swap_leaves_a_whole_site(tmp_path, steps):
         make_site(staging, "new")
         steps.die_at = die_at
         with pytest.raises(Killed):
-            publish.swap(staging, target)
+            publish_once(staging, target)
         steps.die_at = None
         if steps.way == "exchange":
             # One atomic step: site/ is never missing.
@@ -111,7 +121,7 @@ def test_killed_at_any_step_of_the_swap_leaves_a_whole_site(tmp_path, steps):
 def test_the_first_build_moves_the_site_into_place(tmp_path):
     staging = tmp_path / ".site.partial"
     make_site(staging, "new")
-    publish.swap(staging, tmp_path / "site")
+    publish_once(staging, tmp_path / "site")
     assert site_version(tmp_path / "site") == "new" and not staging.exists()
 
 
@@ -225,14 +235,17 @@ def on_config(config):
 """
 
 
-def test_a_warning_logged_before_staging_still_keeps_the_old_site_under_strict(tmp_path):
+@pytest.mark.parametrize("engine", ["mkdocs", "properdocs"])
+def test_a_warning_logged_before_staging_still_keeps_the_old_site_under_strict(tmp_path, engine):
     config = copy_project(tmp_path)
     site = tmp_path / "site"
     make_site(site, "old")
-    (tmp_path / "hooks" / "warner.py").write_text(WARN_HOOK)
+    (tmp_path / "hooks" / "warner.py").write_text(WARN_HOOK.replace("mkdocs.plugins", f"{engine}.plugins"))
     text = config.read_text()
     config.write_text(text.replace("hooks:\n", "hooks:\n  - hooks/warner.py\n", 1))
-    result = build_to(config, site)
+    command = [str(Path(sys.executable).parent / engine), "build", "--strict", "-f", str(config), "-d", str(site)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert result.returncode != 0 and "a warning before the site is staged" in result.stderr
     assert site_version(site) == "old"
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
@@ -240,10 +253,6 @@ def test_a_warning_logged_before_staging_still_keeps_the_old_site_under_strict(t
 
 @pytest.mark.parametrize(("code", "fix"), [(errno.EBUSY, "mount point"), (errno.EACCES, "not writable")])
 def test_a_refused_swap_is_a_clear_error_and_leaves_the_site(tmp_path, monkeypatch, code, fix):
-    from types import SimpleNamespace
-
-    from mkdocs.exceptions import PluginError
-
     site = tmp_path / "site"
     make_site(site, "old")
     publisher = publish.Publisher()
@@ -261,3 +270,35 @@ def test_a_refused_swap_is_a_clear_error_and_leaves_the_site(tmp_path, monkeypat
     publisher.abandon()
     assert site_version(site) == "old"
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
+
+
+def test_an_old_site_that_cannot_be_cleared_leaves_the_new_one_published(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    make_site(site, "old")
+    publisher = publish.Publisher()
+    publisher.command = "build"
+    config = SimpleNamespace(site_dir=str(site), strict=True)
+    publisher.stage(config)
+    make_site(Path(config.site_dir), "new")
+    real = shutil.rmtree
+
+    def stuck(path, ignore_errors=False, **kwargs):
+        """A folder in the old site that this user may not delete."""
+        if not ignore_errors:
+            raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(shutil, "rmtree", stuck)
+    publisher.finish(config)
+    monkeypatch.setattr(shutil, "rmtree", real)
+    assert site_version(site) == "new" and config.site_dir == str(site.resolve())
+
+
+def test_a_site_dir_in_a_folder_that_is_not_writable_is_a_clear_error(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    make_site(site, "old")
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != tmp_path.resolve())
+    publisher = publish.Publisher()
+    publisher.command = "build"
+    with pytest.raises(PluginError, match=r"its folder .* is not writable; build to a folder you can write to"):
+        publisher.stage(SimpleNamespace(site_dir=str(site), strict=True))
+    assert site_version(site) == "old"

@@ -839,6 +839,24 @@ def test_a_tab_keeps_its_partnership_while_another_tab_switches(page, base_url, 
     second.close()
 
 
+def test_a_tab_whose_partnership_another_tab_deletes_says_so(page, base_url, book):
+    q = book.first["id"]
+    url = stage_url(base_url, book)
+    seed(page, url, workspace({"p1": ("Riverside", {q: an_answer(book.first, notes="Riverside's notes")}),
+                               "p2": ("Northshire", {})}, "p1"))  # fmt: skip
+    other = page.context.new_page()
+    open_page(other, f"{base_url}/checklists/partnerships/")
+    other.get_by_role("button", name="Delete Riverside").click()
+    modal(other).get_by_role("button", name="Delete Riverside").click()
+    said(page, "The partnership shown here was deleted in another tab. Showing the answers for Northshire")
+    assert "Answers for Northshire" in page.locator("[data-hb-workspace]").inner_text()
+    assert page.locator(f"#hb-notes-{q}").input_value() == ""
+    # What was deleted is among the earlier states, to put back.
+    history = json.loads(page.evaluate("k => localStorage.getItem(k)", key(page, "history")))
+    assert "Riverside's notes" in json.dumps(history)
+    other.close()
+
+
 def test_answers_saved_under_the_sites_name_by_an_earlier_edition_move_to_its_address(page, base_url, book):
     q = book.first["id"]
     url = stage_url(base_url, book)

@@ -81,6 +81,12 @@
   function render(event) {
     const workspace = document.querySelector("[data-hb-workspace]");
     if (!workspace) return;
+    // This tab keeps its partnership through other tabs' changes, unless one deletes it.
+    const shown = workspace.dataset.hbShowing;
+    if (event?.detail === "tab" && shown && shown !== S.ws.active) {
+      say(`The partnership shown here was deleted in another tab. Showing the answers for ${S.active().name}; the deleted one can be put back from the earlier states on Your partnerships.`);
+    }
+    workspace.dataset.hbShowing = S.ws.active;
     bar(workspace);
     for (const q of questions()) show(q, event?.detail === "tab");
     for (const list of document.querySelectorAll(".hb-checklist")) line(list, `${progress([...list.children].map(idOf))}.`);
