@@ -14,11 +14,17 @@ PyYAML nodes, and every limit is checked before anything is expanded.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import marshal
+import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
 
 from model import BankError
@@ -73,6 +79,9 @@ def read_bytes(path: Path, shown: str) -> bytes:
 
 
 def parse(raw: bytes, shown: str) -> Source:
+    cached = parsed.get(raw, shown)
+    if cached is not None:
+        return cached
     text = _text(raw, shown)
     builder = _Builder(shown)
     try:
@@ -89,7 +98,57 @@ def parse(raw: bytes, shown: str) -> Source:
         raise BankError(f"{shown}:1: YAML syntax error: {e}; check the file's indentation and quoting") from None
     if builder.root is None:
         raise BankError(f"{shown}:1: the file is empty; a bank needs at least 'stages:', 'principles:' or 'questions:'")
-    return Source(shown, builder.root, builder.lines)
+    source = Source(shown, builder.root, builder.lines)
+    parsed.put(raw, source)
+    return source
+
+
+class ParseCache:
+    """Bank files parsed before, by their exact bytes, kept between builds: reading a large
+    bank is most of what a rebuild does beyond the floor of hand-written Markdown, and most
+    rebuilds follow an edit to a page, not to the bank.
+
+    Only files that parsed without error are kept, as plain data (marshal, which builds
+    values and runs nothing), in Jinja's folder for compiled templates: Jinja makes it in
+    the system's temporary folder and refuses one that is not the user's own and private.
+    Keyed by the file's bytes and this module's own text, so a change to either reads the
+    file afresh. Anything unreadable there counts as not kept."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._folder = folder
+
+    def get(self, raw: bytes, shown: str) -> Source | None:
+        path = self._path(raw)
+        try:
+            data, lines = marshal.loads(path.read_bytes()) if path else (None, None)
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        return Source(shown, data, lines) if isinstance(lines, dict) and data is not None else None
+
+    def put(self, raw: bytes, source: Source) -> None:
+        path = self._path(raw)
+        if path is None:
+            return
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        try:
+            partial.write_bytes(marshal.dumps((source.data, source.lines)))
+            os.replace(partial, path)  # whole or not at all, for a build reading it at the same time
+        except (OSError, ValueError):
+            partial.unlink(missing_ok=True)
+
+    def _path(self, raw: bytes) -> Path | None:
+        if self._folder is None:
+            try:
+                self._folder = Path(jinja2.FileSystemBytecodeCache().directory)
+            except (OSError, RuntimeError):
+                return None  # no safe folder: every build reads the bank
+        key = hashlib.sha256(_reader_version() + raw).hexdigest()[:40]
+        return self._folder / f"__handbook_bank_{key}.marshal"
+
+
+@functools.cache
+def _reader_version() -> bytes:
+    return f"{sys.version_info[:2]}-{yaml.__version__}-".encode() + Path(__file__).read_bytes()
 
 
 # -----------------------------------------------------------------------------
@@ -331,6 +390,7 @@ _BOOLS = {
     **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
 }
 # YAML 1.1 integers and floats, as PyYAML's safe loader reads them.
+parsed = ParseCache()
 _NUMBER = re.compile(
     r"[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)"
     r"|[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"

@@ -7,6 +7,7 @@ what to do, never a Python traceback, and in bounded time and memory.
 
 from __future__ import annotations
 
+import marshal
 import re
 import resource
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import yaml_reader
 from bank import load_bank
 from conftest import BANK_LIST, ROOT, copy_project
 from model import BankError
@@ -215,3 +217,45 @@ def test_hostile_yaml_fails_the_build_cleanly(tmp_path, case):
     assert "Traceback" not in result.stderr + result.stdout, result.stderr[-2000:]
     assert re.search(r"questions\.yml:\d+: .+; .+", result.stderr), result.stderr
     assert not (tmp_path / "site").exists()
+
+
+# -----------------------------------------------------------------------------
+# Parsed files kept between builds
+# -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kept(tmp_path, monkeypatch):
+    """The reader's cache of parsed files, in a folder of this test's own."""
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setattr(yaml_reader, "parsed", yaml_reader.ParseCache(folder))
+    return folder
+
+
+def test_a_file_parsed_before_reads_the_same_from_the_cache(kept):
+    first = yaml_reader.parse(GOOD.encode(), "questions.yml")
+    assert len(list(kept.iterdir())) == 1
+    again = yaml_reader.parse(GOOD.encode(), "org.yml")
+    assert (again.shown, again.data, again.lines) == ("org.yml", first.data, first.lines)
+    # Its lines still lead an error to the right place.
+    assert again.line(("questions", 0, "text")) == 13
+
+
+def test_an_edited_file_is_read_afresh_and_bad_files_are_never_kept(kept, tmp_path):
+    yaml_reader.parse(GOOD.encode(), "questions.yml")
+    edited = yaml_reader.parse(GOOD.replace("What is our vision?", "What do we share?").encode(), "questions.yml")
+    assert edited.data["questions"][0]["text"] == "What do we share?"
+    with pytest.raises(BankError, match=r"^questions\.yml:13: "):
+        yaml_reader.parse(GOOD.replace("text: What", "text: !!int What").encode(), "questions.yml")
+    assert len(list(kept.iterdir())) == 2
+
+
+def test_a_damaged_cache_file_is_read_past(kept):
+    yaml_reader.parse(GOOD.encode(), "questions.yml")
+    for path in kept.iterdir():
+        path.write_bytes(b"\x00not marshal data")
+    assert yaml_reader.parse(GOOD.encode(), "questions.yml").data["questions"][0]["id"] == "shared-vision"
+    for path in kept.iterdir():
+        path.write_bytes(marshal.dumps(("not", "a bank")))
+    assert yaml_reader.parse(GOOD.encode(), "questions.yml").data["questions"][0]["id"] == "shared-vision"
