@@ -112,7 +112,8 @@ class ParseCache:
     values and runs nothing), in Jinja's folder for compiled templates: Jinja makes it in
     the system's temporary folder and refuses one that is not the user's own and private.
     Keyed by the file's bytes and this module's own text, so a change to either reads the
-    file afresh. Anything unreadable there counts as not kept."""
+    file afresh. Anything unreadable there counts as not kept; the oldest go once there
+    are more than MAX_KEPT."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self._folder = folder
@@ -133,8 +134,16 @@ class ParseCache:
         try:
             partial.write_bytes(marshal.dumps((source.data, source.lines)))
             os.replace(partial, path)  # whole or not at all, for a build reading it at the same time
+            self._prune(path.parent)
         except (OSError, ValueError):
             partial.unlink(missing_ok=True)
+
+    @staticmethod
+    def _prune(folder: Path) -> None:
+        """Each edit to a bank keeps a new file: only the most recent few stay."""
+        kept = sorted(folder.glob("__handbook_bank_*.marshal"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in kept[MAX_KEPT:]:
+            old.unlink(missing_ok=True)
 
     def _path(self, raw: bytes) -> Path | None:
         if self._folder is None:
@@ -383,6 +392,7 @@ MAX_BYTES = 64 * 2**20
 MAX_DEPTH = 32
 MAX_REPEATED = 10_000
 MAX_REPEATED_CHARS = 1_000_000
+MAX_KEPT = 16  # parsed bank files kept between builds, most recent first
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULLS = {"~", "null", "Null", "NULL"}
 _BOOLS = {

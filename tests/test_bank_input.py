@@ -259,3 +259,13 @@ def test_a_damaged_cache_file_is_read_past(kept):
     for path in kept.iterdir():
         path.write_bytes(marshal.dumps(("not", "a bank")))
     assert yaml_reader.parse(GOOD.encode(), "questions.yml").data["questions"][0]["id"] == "shared-vision"
+
+
+def test_only_the_most_recent_parsed_files_are_kept(kept):
+    for n in range(yaml_reader.MAX_KEPT + 5):
+        yaml_reader.parse(GOOD.replace("What is our vision?", f"Vision, edit {n}?").encode(), "questions.yml")
+    assert len(list(kept.glob("__handbook_bank_*"))) == yaml_reader.MAX_KEPT
+    latest = yaml_reader.parse(
+        GOOD.replace("What is our vision?", f"Vision, edit {yaml_reader.MAX_KEPT + 4}?").encode(), "q.yml"
+    )
+    assert latest.data["questions"][0]["text"].endswith(f"edit {yaml_reader.MAX_KEPT + 4}?")
