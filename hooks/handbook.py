@@ -124,10 +124,7 @@ def on_page_markdown(markdown: str, *, page: Page, config: MkDocsConfig, files: 
 def on_page_content(html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
     build = _hooks.current()
     render = build.renderer.for_page(page.file, files)
-    try:
-        filled = build.renderer.parts.fill(html, render.site_link)
-    except RenderError as e:
-        raise PluginError(f"{_source_path(page.file, build.root)}: {e}") from None
+    filled = build.renderer.parts.fill(html, render.site_link)
     if filled is not html and page.present_anchor_ids is not None:
         # MkDocs found the page's anchors in its Markdown; the parts add the questions'.
         page.present_anchor_ids.update(_ID.findall(filled))
@@ -144,10 +141,7 @@ def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
     # Search has read the page: now the parts it must not index.
     build = _hooks.current()
     render = build.renderer.for_page(page.file, build.files)
-    try:
-        return build.renderer.parts.fill(output, render.site_link, unsearched=True)
-    except RenderError as e:
-        raise PluginError(f"{_source_path(page.file, build.root)}: {e}") from None
+    return build.renderer.parts.fill(output, render.site_link, unsearched=True)
 
 
 def on_serve(server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:

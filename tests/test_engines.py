@@ -59,17 +59,18 @@ def test_properdocs_builds_the_same_site(site, tmp_path):
 # -----------------------------------------------------------------------------
 
 
+def export_to(
+    out: Path, *args: str, config: Path = ROOT / "mkdocs.yml", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`./run export OUT ...`, as the README's command runs it."""
+    command = [sys.executable, str(ROOT / "hooks" / "export.py"), str(out), *args, "-f", str(config)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("export") / "project"
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "hooks" / "export.py"), str(out), "-f", str(ROOT / "mkdocs.yml")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=ENV,
-        check=False,
-    )
+    result = export_to(out, env=ENV)
     assert result.returncode == 0, result.stderr
     return out
 
@@ -194,9 +195,7 @@ def test_what_axe_skips_is_zensicals_search_and_its_known_faults(zensical_site, 
 
 def test_the_export_command_refuses_a_folder_in_use(tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "hooks" / "export.py"), str(tmp_path)], cwd=ROOT, capture_output=True, text=True
-    )
+    result = export_to(tmp_path)
     assert result.returncode == 2 and "is not empty" in result.stderr
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
@@ -207,8 +206,7 @@ def test_a_forced_export_that_fails_leaves_the_last_one_whole(tmp_path):
     (out / "docs" / "index.md").write_text("the last export")
     config = copy_project(tmp_path / "project")
     (tmp_path / "project" / "questions.yml").write_text("stages: [\n")
-    result = subprocess.run([sys.executable, str(ROOT / "hooks" / "export.py"), str(out), "--force", "-f", str(config)],
-                            cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    result = export_to(out, "--force", config=config)
     assert result.returncode == 1, result.stderr
     assert re.search(r"questions\.yml:\d+: YAML syntax error", result.stderr) and "Traceback" not in result.stderr
     assert "nothing written" in result.stderr
@@ -220,17 +218,11 @@ def test_a_forced_export_replaces_the_last_one(tmp_path):
     out = tmp_path / "export"
     (out / "docs").mkdir(parents=True)
     (out / "stale.md").write_text("from before")
-    result = subprocess.run([sys.executable, str(ROOT / "hooks" / "export.py"), str(out), "--force"],
-                            cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    result = export_to(out, "--force")
     assert result.returncode == 0, result.stderr
     assert not (out / "stale.md").exists()
     assert (out / "mkdocs.yml").is_file() and (out / "docs" / "index.md").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["export"], "no half-written folder left"
-
-
-def export_to(out: Path, *args: str, config: Path = ROOT / "mkdocs.yml") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "hooks" / "export.py"), str(out), *args, "-f", str(config)],
-                          cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
 
 
 @pytest.mark.parametrize("where", [".", "content", "theme_overrides/assets/exported", "content/exported"])

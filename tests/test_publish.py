@@ -251,15 +251,21 @@ def test_a_warning_logged_before_staging_still_keeps_the_old_site_under_strict(t
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
 
 
-@pytest.mark.parametrize(("code", "fix"), [(errno.EBUSY, "mount point"), (errno.EACCES, "not writable")])
-def test_a_refused_swap_is_a_clear_error_and_leaves_the_site(tmp_path, monkeypatch, code, fix):
-    site = tmp_path / "site"
+def built_beside(site: Path) -> tuple[publish.Publisher, SimpleNamespace]:
+    """An old site, and a build staged beside it, ready to be swapped in."""
     make_site(site, "old")
     publisher = publish.Publisher()
     publisher.command = "build"
     config = SimpleNamespace(site_dir=str(site), strict=True)
     publisher.stage(config)
     make_site(Path(config.site_dir), "new")
+    return publisher, config
+
+
+@pytest.mark.parametrize(("code", "fix"), [(errno.EBUSY, "mount point"), (errno.EACCES, "not writable")])
+def test_a_refused_swap_is_a_clear_error_and_leaves_the_site(tmp_path, monkeypatch, code, fix):
+    site = tmp_path / "site"
+    publisher, config = built_beside(site)
 
     def refuse(a, b):
         raise OSError(code, os.strerror(code))
@@ -274,12 +280,7 @@ def test_a_refused_swap_is_a_clear_error_and_leaves_the_site(tmp_path, monkeypat
 
 def test_an_old_site_that_cannot_be_cleared_leaves_the_new_one_published(tmp_path, monkeypatch):
     site = tmp_path / "site"
-    make_site(site, "old")
-    publisher = publish.Publisher()
-    publisher.command = "build"
-    config = SimpleNamespace(site_dir=str(site), strict=True)
-    publisher.stage(config)
-    make_site(Path(config.site_dir), "new")
+    publisher, config = built_beside(site)
     real = shutil.rmtree
 
     def stuck(path, ignore_errors=False, **kwargs):

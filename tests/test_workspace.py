@@ -1084,6 +1084,11 @@ def test_offline_edition_keeps_answers_from_file_urls(browser, offline, book):
         page.locator(".hb-partnerships li").first.wait_for()
         _, text = export(page, "Export answers file (JSON)")
         assert json.loads(text)["answers"][q]["notes"] == "Written offline"
+        # Unzipped elsewhere, or its folder moved: the same answers.
+        moved = offline.parent / "moved" / "handbook"
+        shutil.copytree(offline, moved, dirs_exist_ok=True)
+        open_page(page, (moved / "checklists" / f"{book.stage}.html").as_uri())
+        assert page.locator(f"#hb-notes-{q}").input_value() == "Written offline"
     finally:
         context.close()
     leaving = [url for url in requests if not url.startswith(("file:", "data:", "blob:"))]

@@ -6,8 +6,9 @@
   const A = HB.answers;
   const site = document.querySelector('meta[name="handbook-store"]')?.content || location.pathname;
   // Keyed by the site's root (this file is in its assets/): two handbooks on one host never
-  // share answers, and renaming one keeps them. Earlier editions keyed by the site's name.
-  const root = new URL("..", document.currentScript?.src || location.href).pathname;
+  // share answers, and renaming one keeps them. Earlier editions keyed by the site's name, as
+  // the offline edition still does: its folder may be moved, and its address with it.
+  const root = location.protocol === "file:" ? site : new URL("..", document.currentScript?.src || location.href).pathname;
   const key = (kind, at = root) => `handbook-${kind}:${at}`;
   const KEY = key("workspace");
   const UNDO = key("history");
