@@ -1,103 +1,37 @@
-"""Shared fixtures: the built handbook, a local web server for it, and headless Chromium."""
+"""Fixtures: the built handbook (made once per test run, whatever the number of workers), a
+local web server for it, and one headless Chromium per worker. Helpers are in support.py.
+
+Every test that needs a browser is marked `browser`, so `./run check` (`-m "not browser"`)
+runs the rest: the bank, merging, rendering, builds and exports."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "hooks"))
+from support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, build, copy_project, once_per_run, serve
 
-# Debian's chromium by default; CHROMIUM names another Chromium-based browser (e.g. on GitHub runners).
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-ARTIFACTS = ROOT / "test-artifacts"
+BROWSER_FIXTURES = {"browser", "page"}
 
 
-def mkdocs(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the mkdocs command line as a user would; output captured as text."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1764115200", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-    )
-
-
-@functools.cache
-def bank_files() -> tuple[str, ...]:
-    """The bank files mkdocs.yml lists (a fork may add its own after questions.yml)."""
-    from mkdocs.config import load_config
-
-    config = load_config(str(ROOT / "mkdocs.yml"))
-    return tuple(config.extra.get("question_banks", ["questions.yml"]))
-
-
-@functools.cache
-def project_bank():
-    """The merged bank the handbook is built from."""
-    from bank import load_banks
-
-    return load_banks([ROOT / name for name in bank_files()], ROOT)
-
-
-def copy_project(dest: Path) -> Path:
-    """A copy of the handbook's sources to change in a test; returns its mkdocs.yml."""
-    for name in ("content", "theme_overrides", "hooks", "schema"):
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("mkdocs.yml", "mkdocs.offline.yml", *bank_files()):
-        (dest / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / name, dest / name)
-    return dest / "mkdocs.yml"
-
-
-BANK_LIST = re.compile(r"^  question_banks:\n(?:    [-#].*\n)+", re.M)
-
-
-def list_banks(config: Path, *names: str) -> None:
-    """Make extra.question_banks in a copy's mkdocs.yml list these files only (a fork's own go too)."""
-    text = config.read_text()
-    assert BANK_LIST.search(text), "mkdocs.yml no longer lists extra.question_banks one file a line"
-    listed = "".join(f"    - {name}\n" for name in names)
-    config.write_text(BANK_LIST.sub(lambda _: f"  question_banks:\n{listed}", text, count=1))
-
-
-def build(config: Path, site: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return mkdocs("build", "--strict", "-f", str(config), "-d", str(site), *extra, cwd=config.parent, env=env)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real handbook, built once with --strict."""
-    out = tmp_path_factory.mktemp("site") / "site"
-    result = build(ROOT / "mkdocs.yml", out)
-    assert result.returncode == 0, result.stderr
-    return out
+    """The real handbook, built once per test run with --strict."""
 
+    def make(folder: Path) -> None:
+        result = build(ROOT / "mkdocs.yml", folder / "site")
+        assert result.returncode == 0, result.stderr
 
-def serve(directory: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    return once_per_run(tmp_path_factory, "site", make) / "site"
 
 
 @pytest.fixture(scope="session")
@@ -125,24 +59,13 @@ def page(browser):
 
 @pytest.fixture(scope="session")
 def offline(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The offline edition (mkdocs.offline.yml), built once: it opens from file://."""
-    out = tmp_path_factory.mktemp("offline") / "offline"
-    result = build(ROOT / "mkdocs.offline.yml", out)
-    assert result.returncode == 0, result.stderr
-    return out
+    """The offline edition (mkdocs.offline.yml), built once per test run: it opens from file://."""
 
+    def make(folder: Path) -> None:
+        result = build(ROOT / "mkdocs.offline.yml", folder / "offline")
+        assert result.returncode == 0, result.stderr
 
-# What has the keyboard focus: its id, or else its text.
-FOCUSED = "document.activeElement.id || document.activeElement.textContent"
-
-
-def tab_to(page, target: str, back: bool = False, limit: int = 400) -> None:
-    """Press Tab (or Shift+Tab) until the element with this id (or text) has focus."""
-    for _ in range(limit):
-        page.keyboard.press("Shift+Tab" if back else "Tab")
-        if page.evaluate(FOCUSED) == target:
-            return
-    raise AssertionError(f"Tab never reached {target!r}")
+    return once_per_run(tmp_path_factory, "offline", make) / "offline"
 
 
 @pytest.fixture(scope="session")
@@ -151,18 +74,13 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def instant(tmp_path_factory):
-    """The handbook built with Material's instant navigation on, served over http."""
+    """The handbook built with Material's instant navigation on, served over http (one per
+    worker: Material navigates instantly only to the pages its sitemap lists, at this address)."""
     root = tmp_path_factory.mktemp("instant")
     config = copy_project(root)
     for url in serve(root / "site"):
-        # Material navigates instantly only to the pages its sitemap lists: at this very address.
         text = re.sub(r"(?m)^site_url:.*$", f"site_url: {url}/", config.read_text(encoding="utf-8"))
         assert "  features:\n" in text
         config.write_text(text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1), encoding="utf-8")

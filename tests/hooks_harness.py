@@ -15,9 +15,8 @@ from mkdocs.structure.pages import Page
 
 class Hooks:
     def __init__(self, config_file: Path) -> None:
-        self.config = load_config(str(config_file))
-        self.config.plugins._current_plugin = "tests"  # what MkDocs sets while a plugin event runs
-        self.config = self.config.plugins.on_config(self.config)
+        config = load_config(str(config_file))
+        self.config = config.plugins.on_config(config)
         self.files: Files = self.config.plugins.on_files(get_files(self.config), config=self.config)
 
     def page_markdown(self, src_uri: str, markdown: str) -> str:
@@ -41,7 +40,9 @@ class Hooks:
     def _page(self, src_uri: str, markdown: str) -> Page:
         file = self.files.get_file_from_path(src_uri)
         if file is None:
-            file = File.generated(self.config, src_uri, content=markdown)
+            # A page of the test's own, made as MkDocs makes a generated one (File.generated
+            # does this too, but outside an event it cannot say which plugin made it).
+            file = File(src_uri, None, self.config.site_dir, self.config.use_directory_urls)
             self.files.append(file)
         file.content_string = markdown
         return Page(None, file, self.config)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bank import load_bank, load_banks
-from conftest import ROOT
 from model import BankError
+from support import ROOT
 
 GOOD = """\
 stages:

@@ -19,8 +19,8 @@ import pytest
 
 import yaml_reader
 from bank import load_bank
-from conftest import BANK_LIST, ROOT, copy_project
 from model import BankError
+from support import BANK_LIST, ROOT, copy_project
 
 GOOD = textwrap.dedent("""\
     stages:

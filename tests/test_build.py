@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build, copy_project, project_bank
+from support import build, copy_project, project_bank
 
 BANK = project_bank()
 

@@ -26,7 +26,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from referencing import Registry, Resource
 
-from conftest import FOCUSED, ROOT, project_bank, tab_to
+from support import FOCUSED, ROOT, axe_failures, project_bank, tab_to
 
 BANK = project_bank()
 STAGES = [s.id for s in BANK.stages]
@@ -606,7 +606,6 @@ def test_hostile_names_notes_and_question_texts_show_as_text_and_never_run(page,
 
 
 def test_the_page_in_use_passes_axe_light_and_dark_and_requests_nothing_off_the_origin(browser, base_url, exports):
-    from test_quality import axe_failures
 
     old = exchange(1, "Version 0.9")
     old["answers"]["gone-question"] = an_answer(1, "gone-question", "agreed", question="Since retired?")

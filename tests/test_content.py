@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import PluginError
 
-from conftest import ROOT, project_bank
 from hooks_harness import Hooks
+from support import ROOT, project_bank
 
 # The site is built from every configured bank (a fork adds its own); tests read the same merge.
 BANK = project_bank()

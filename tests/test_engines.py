@@ -20,8 +20,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, build, copy_project, project_bank, serve
-from test_quality import AXE, AXE_OPTIONS
+from support import ROOT, axe_violations, build, copy_project, project_bank, serve
 
 BANK = project_bank()
 BIN = Path(sys.executable).parent
@@ -164,12 +163,6 @@ def mark_engine_search(page) -> int:
     """Zensical's bundle adds its search dialog after the page loads: wait for it, then mark it."""
     page.wait_for_function(f"{ENGINE_SEARCH}.length > 0")
     return page.evaluate(MARK_ENGINE_SEARCH)
-
-
-def axe_violations(page, exclude: list[str]) -> list[dict]:
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=5_000)
-    context = {"exclude": [[selector] for selector in exclude]} if exclude else None
-    return AXE.run(page, context=context, options=AXE_OPTIONS).response["violations"]
 
 
 @pytest.mark.parametrize("stage", [s.id for s in BANK.stages])

@@ -12,7 +12,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from conftest import ROOT, build, copy_project
+from support import ROOT, build, copy_project
 
 GUIDE = (ROOT / "content" / "add-your-questions.md").read_text(encoding="utf-8")
 EXAMPLE = re.search(r"```yaml\n(# yaml-language-server.*?)```", GUIDE, re.S)[1]

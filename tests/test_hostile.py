@@ -28,8 +28,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, build, copy_project, list_banks, serve
 from model import KIND
+from support import ROOT, build, copy_project, list_banks, serve
 
 # Known attacks on the places bank text lands: HTML, attributes, Markdown, links, CSS strings,
 # JSON in a script, templates and our own shortcodes and placeholders.

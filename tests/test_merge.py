@@ -17,8 +17,8 @@ import yaml
 
 import pages
 from bank import load_banks
-from conftest import ROOT, build, copy_project, list_banks
 from model import KINDS, BankError
+from support import ROOT, build, copy_project, list_banks
 
 UPSTREAM = textwrap.dedent("""\
     stages:

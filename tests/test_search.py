@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import project_bank
+from support import project_bank
 
 BANK = project_bank()
 FORK_GUIDE = "/add-your-questions/"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, project_bank
+from support import copy_project, project_bank
 
 # Two questions of questions.yml that the site shows as written there (a fork may reword some).
 FIRST, SECOND = [q for q in project_bank().questions if q.origin.path == "questions.yml" and not q.adapted_by][:2]

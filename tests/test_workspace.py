@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from conftest import FOCUSED, ROOT, serve, tab_to
+from support import FOCUSED, ROOT, axe_failures, serve, tab_to
 
 JS = ROOT / "theme_overrides" / "assets" / "js"
 SCHEMA = json.loads((ROOT / "schema" / "answers.schema.json").read_text(encoding="utf-8"))
@@ -1097,7 +1097,6 @@ def test_offline_edition_keeps_answers_from_file_urls(browser, offline, book):
 
 
 def test_tools_in_use_pass_axe_and_request_nothing_off_the_origin(browser, base_url, book):
-    from test_quality import axe_failures
 
     failures: list[str] = []
     for scheme in ("light", "dark"):

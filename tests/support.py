@@ -1,0 +1,184 @@
+"""What the tests share: running MkDocs as a user would, copies of the project to change,
+builds made once per test run, a web server for a built site, the keyboard, and axe-core.
+
+Fixtures live in conftest.py and use these; test modules import from here, never from
+conftest (pytest loads conftest itself, and importing it twice makes two copies).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "hooks"))
+
+# Debian's chromium by default; CHROMIUM names another Chromium-based browser (e.g. on GitHub runners).
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    # No GPU here: without these, Chromium emulates one in software, a third of each page load.
+    "--disable-gpu",
+    "--disable-extensions",
+    "--mute-audio",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+# A fixed build date, so that two builds of the same files compare equal.
+BUILD_DATE = "1764115200"
+
+
+# ------------------------------------------------------------------ MkDocs, as a user runs it
+
+
+def mkdocs(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the mkdocs command line as a user would; output captured as text."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": BUILD_DATE, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def build(config: Path, site: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return mkdocs("build", "--strict", "-f", str(config), "-d", str(site), *extra, cwd=config.parent, env=env)
+
+
+@functools.cache
+def bank_files() -> tuple[str, ...]:
+    """The bank files mkdocs.yml lists (a fork may add its own after questions.yml)."""
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    return tuple(config.extra.get("question_banks", ["questions.yml"]))
+
+
+@functools.cache
+def project_bank():
+    """The merged bank the handbook is built from."""
+    from bank import load_banks
+
+    return load_banks([ROOT / name for name in bank_files()], ROOT)
+
+
+def copy_project(dest: Path) -> Path:
+    """A copy of the handbook's sources to change in a test; returns its mkdocs.yml."""
+    for name in ("content", "theme_overrides", "hooks", "schema"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("mkdocs.yml", "mkdocs.offline.yml", *bank_files()):
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, dest / name)
+    return dest / "mkdocs.yml"
+
+
+BANK_LIST = re.compile(r"^  question_banks:\n(?:    [-#].*\n)+", re.M)
+
+
+def list_banks(config: Path, *names: str) -> None:
+    """Make extra.question_banks in a copy's mkdocs.yml list these files only (a fork's own go too)."""
+    text = config.read_text()
+    assert BANK_LIST.search(text), "mkdocs.yml no longer lists extra.question_banks one file a line"
+    listed = "".join(f"    - {name}\n" for name in names)
+    config.write_text(BANK_LIST.sub(lambda _: f"  question_banks:\n{listed}", text, count=1))
+
+
+# ------------------------------------------------------------------ made once per test run
+
+
+def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder that `make` fills once per test run, shared by every pytest-xdist worker:
+    the first to ask makes it while the others wait, so a site is built once, not once per worker."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / name
+    with FileLock(str(shared / f"{name}.lock")):
+        done = folder / ".made"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+# ------------------------------------------------------------------ serving a built site
+
+
+def serve(directory: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+# ------------------------------------------------------------------ the keyboard
+
+# What has the keyboard focus: its id, or else its text.
+FOCUSED = "document.activeElement.id || document.activeElement.textContent"
+
+
+def tab_to(page, target: str, back: bool = False, limit: int = 400) -> None:
+    """Press Tab (or Shift+Tab) until the element with this id (or text) has focus."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        if page.evaluate(FOCUSED) == target:
+            return
+    raise AssertionError(f"Tab never reached {target!r}")
+
+
+# ------------------------------------------------------------------ accessibility
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+
+
+@functools.cache
+def _axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+def axe_failures(page, where: str) -> list[str]:
+    """axe-core's WCAG 2.0-2.2 A and AA violations on the page as it is now, readably."""
+    return [_described(violation, where) for violation in axe_violations(page)]
+
+
+def axe_violations(page, exclude: list[str] | None = None) -> list[dict]:
+    """axe-core's raw violations on the page as it is now, outside the elements `exclude` selects."""
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=5_000)
+    context = {"exclude": [[selector] for selector in exclude]} if exclude else None
+    return _axe().run(page, context=context, options=AXE_OPTIONS).response["violations"]
+
+
+def _described(violation: dict, where: str) -> str:
+    lines = [f"{where}: {violation['id']} ({violation['impact']}): {violation['help']}"]
+    for node in violation["nodes"][:6]:
+        lines.append(f"    at {' > '.join(map(str, node['target']))}")
+        lines.append(f"       {' '.join(node['html'].split())[:160]}")
+        lines.extend(f"       {line.strip()}" for line in node["failureSummary"].splitlines()[1:3])
+    if len(violation["nodes"]) > 6:
+        lines.append(f"    ... and {len(violation['nodes']) - 6} more")
+    return "\n".join(lines)
