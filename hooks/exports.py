@@ -1,8 +1,10 @@
-"""The merged bank as files: the `questions.json` and `questions.csv` downloads, and
-`assets/bank.js`, the bank as the browser code reads it.
+"""The merged bank as files, in the build's language: the `questions.json` and `questions.csv`
+downloads, and `assets/bank.js`, the bank as the browser code reads it.
 
-JSON keeps each text exactly as the bank holds it. CSV cells that a spreadsheet
-would run as a formula get a leading apostrophe. The browser gets plain text.
+JSON keeps each text exactly as the bank holds it, under keys that are the same in every
+language. CSV cells that a spreadsheet would run as a formula get a leading apostrophe; its
+header row is in the build's language. The browser gets plain text, the statuses, and the
+strings table's texts that the browser code shows.
 """
 
 from __future__ import annotations
@@ -10,22 +12,42 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+import languages as langs
 from model import Bank, Entry
 from text import csv_cell
 
+if TYPE_CHECKING:
+    from statuses import Status
+    from strings import Strings
+
 CSV_COLUMNS = ("number", "stage", "principle", "id", "text", "hint", "organisation", "adapted_by", "original_text")
 BROWSER_DATA = "assets/bank.js"
+# The strings table's groups the browser code shows.
+BROWSER_GROUPS = ("language", "status", "count", "browser", "edition")
 
 
-def generate(bank: Bank, edition: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class Export:
+    """What the files are made from: one language's build."""
+
+    bank: Bank
+    edition: str
+    strings: Strings
+    statuses: tuple[Status, ...]
+    languages: langs.Languages
+    tables: dict[str, Strings]
+
+
+def generate(export: Export) -> dict[str, str]:
     """File path in the site -> its content."""
-    rows = _rows(bank)
+    rows = _rows(export.bank)
     return {
-        "questions.json": _json(bank, edition, rows),
-        "questions.csv": _csv(rows),
-        BROWSER_DATA: _browser_data(bank, edition),
+        "questions.json": _json(export, rows),
+        "questions.csv": _csv(export.strings, rows),
+        BROWSER_DATA: _browser_data(export),
     }
 
 
@@ -53,9 +75,11 @@ def _rows(bank: Bank) -> list[dict[str, Any]]:
     ]
 
 
-def _json(bank: Bank, edition: str, rows: list[dict[str, Any]]) -> str:
+def _json(export: Export, rows: list[dict[str, Any]]) -> str:
+    bank = export.bank
     document = {
-        "edition": edition,
+        "edition": export.edition,
+        "language": bank.language,
         "stages": [{"id": s.id, "title": s.title, "summary": s.summary, **_org(s)} for s in bank.stages],
         "principles": [{"id": p.id, "title": p.title, "summary": p.summary, **_org(p)} for p in bank.principles],
         "questions": rows,
@@ -63,29 +87,44 @@ def _json(bank: Bank, edition: str, rows: list[dict[str, Any]]) -> str:
     return _one_entry_a_line(document)
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
+def _csv(strings: Strings, rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([strings(f"export.columns.{column}") for column in CSV_COLUMNS])
+    writer.writerows([csv_cell(row[column]) for column in CSV_COLUMNS] for row in rows)
     # A byte-order mark so spreadsheet programs open the UTF-8 text correctly.
     return "\ufeff" + out.getvalue()
 
 
-def _browser_data(bank: Bank, edition: str) -> str:
+def _browser_data(export: Export) -> str:
     """A classic script, not JSON: pages opened from file:// cannot fetch a JSON file."""
+    bank, languages = export.bank, export.languages
     numbers = bank.numbers
+    original = bank.original
+
+    def question(q) -> dict[str, Any]:
+        item = {"id": q.id, "stage": q.stage, "principle": q.principle, "number": numbers[q.id], "text": q.text.plain}
+        if original is not bank:
+            # Answers keep the question as the first language words it: one workspace for all.
+            item["source"] = original.get("questions", q.id).text.plain
+        return item
+
     data = {
-        "edition": edition,
+        "edition": export.edition,
+        "language": languages.current.code,
+        "home": langs.home(languages),
+        "languages": [{"code": lang.code, "name": export.tables[lang.code]("language.name")} for lang in languages.all],
+        "statuses": [{"id": s.id, "scale": s.scale} for s in export.statuses],
+        "strings": {key: text for group in BROWSER_GROUPS for key, text in _group(export.strings, group).items()},
         "stages": [{"id": s.id, "title": s.title} for s in bank.stages],
         "principles": [{"id": p.id, "title": p.title} for p in bank.principles],
-        "questions": [
-            {"id": q.id, "stage": q.stage, "principle": q.principle, "number": numbers[q.id], "text": q.text.plain}
-            for stage in bank.stages
-            for q in bank.ordered_questions(stage.id)
-        ],
+        "questions": [question(q) for stage in bank.stages for q in bank.ordered_questions(stage.id)],
     }
     return f"self.handbookBank = {json.dumps(data, ensure_ascii=False, separators=(',', ':'))};\n"
+
+
+def _group(strings: Strings, group: str) -> dict[str, Any]:
+    return {f"{group}.{key}": text for key, text in strings.group(group).items()}
 
 
 def _one_entry_a_line(document: dict[str, Any]) -> str:

@@ -1,9 +1,13 @@
 """The handbook's data model: what a merged question bank holds.
 
 Every other module reads these types. `KINDS` is the one table of entry kinds: the
-sections of a bank file, in file order, with the fields that name other entries and
-the fields that may hold inline Markdown. Loading, merging, hiding, shortcodes,
-exports and the tests all walk this table instead of listing the kinds again.
+sections of a bank file, in file order, with the fields that name other entries, the
+fields that may hold inline Markdown and the fields a translation gives in another
+language. Loading, merging, hiding, translating, shortcodes, exports and the tests all
+walk this table instead of listing the kinds again.
+
+A `Bank` is in one language. The bank files give it in the handbook's first language;
+`translations.py` makes the same bank in each other language, entry for entry.
 """
 
 from __future__ import annotations
@@ -12,27 +16,14 @@ import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from problems import BankError, Origin
 from text import Markdown
 
-
-class BankError(Exception):
-    """A mistake in a bank file or in how mkdocs.yml lists them; the message names file, line and fix."""
-
+__all__ = ["KIND", "KINDS", "Bank", "BankError", "Origin"]
 
 # -----------------------------------------------------------------------------
 # Entries
 # -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where an entry was written, for error messages."""
-
-    path: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -73,8 +64,9 @@ class Question(Entry):
     principle: str
     text: Markdown
     hint: Markdown | None = None
-    # Set when an organisation bank rewords an upstream question.
+    # Set when an organisation bank rewords an upstream question: who, where, and the text before.
     adapted_by: Organisation | None = None
+    reworded_at: Origin | None = None
     original_text: Markdown | None = None
 
 
@@ -87,18 +79,25 @@ class Person(Entry):
 
 @dataclass(frozen=True, kw_only=True)
 class Quote(Entry):
-    """A verbatim quotation: plain text, exactly as spoken."""
+    """A verbatim quotation: plain text, exactly as spoken, in the language it was spoken in
+    (the bank's, unless `language` says otherwise). On a page in another language it is shown
+    as it was said, with the translation beside it."""
 
     person: str
     text: str
     principles: tuple[str, ...]
     stages: tuple[str, ...]
+    language: str | None = None
+    translation: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class Reference(Entry):
+    """A citation, as published, in the language it was published in."""
+
     text: Markdown
     url: str | None = None
+    language: str | None = None
 
 
 # -----------------------------------------------------------------------------
@@ -125,24 +124,29 @@ class Kind:
     refs: tuple[Ref, ...] = ()
     # Fields that hold inline Markdown (the safe subset in text.py); other text is plain.
     markdown: frozenset[str] = frozenset()
+    # Fields a translation file gives in another language, in the order it lists them. A
+    # quote's text is never replaced: its translation is shown beside it.
+    translated: tuple[str, ...] = ()
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("stages", "stage", Stage),
-    Kind("principles", "principle", Principle),
+    Kind("stages", "stage", Stage, translated=("title", "summary")),
+    Kind("principles", "principle", Principle, translated=("title", "summary")),
     Kind(
         "questions",
         "question",
         Question,
         refs=(Ref("stage", "stages"), Ref("principle", "principles")),
         markdown=frozenset({"text", "hint"}),
+        translated=("text", "hint"),
     ),
-    Kind("people", "person", Person, markdown=frozenset({"bio"})),
+    Kind("people", "person", Person, markdown=frozenset({"bio"}), translated=("role", "bio")),
     Kind(
         "quotes",
         "quote",
         Quote,
         refs=(Ref("person", "people"), Ref("principles", "principles", many=True), Ref("stages", "stages", many=True)),
+        translated=("text",),
     ),
     Kind("references", "reference", Reference, markdown=frozenset({"text"})),
 )
@@ -169,6 +173,15 @@ class Bank:
     # Upstream entries an organisation bank left out with `hide:`, by (section, id). Kept
     # so that what our pages say about them can render as plain text, not a broken link.
     hidden: Mapping[tuple[str, str], Entry] = field(default_factory=dict)
+    # The language of this bank's text, and the bank in the language the bank files are
+    # written in (None when that is this one): answers record questions in that language.
+    language: str = "en"
+    source: Bank | None = None
+
+    @property
+    def original(self) -> Bank:
+        """The bank as its files give it, in the handbook's first language."""
+        return self.source or self
 
     def entries(self, section: str) -> tuple[Entry, ...]:
         return getattr(self, section)

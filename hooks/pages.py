@@ -12,7 +12,8 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 
-from model import Bank, BankError
+from model import Bank
+from problems import BankError, Problem
 
 OVERVIEW = "checklists/index.md"
 ALL_STAGES = "checklists/all.md"
@@ -32,7 +33,13 @@ STAGE_TEMPLATE = "pages/stage.md"
 
 
 def stage_page(stage_id: str) -> str:
+    """A stage's checklist page: the one rule for where it is (templates use `page_url`)."""
     return f"checklists/{stage_id}.md"
+
+
+def principle_page(principle_id: str) -> str:
+    """A principle's guidance page, when the site has one: `content/principles/<id>.md`."""
+    return f"principles/{principle_id}.md"
 
 
 def generated(bank: Bank) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -41,10 +48,8 @@ def generated(bank: Bank) -> dict[str, tuple[str, dict[str, Any]]]:
     for stage in bank.stages:
         path = stage_page(stage.id)
         if path in pages:
-            raise BankError(
-                f"{stage.origin}: stage id '{stage.id}' would replace the generated page {path}; "
-                "choose another id for the stage"
-            )
+            what = f"stage id '{stage.id}' would replace the generated page {path}"
+            raise BankError(Problem(stage.origin, what, "choose another id for the stage"))
         pages[path] = (STAGE_TEMPLATE, {"stage": stage})
     return pages
 

@@ -1,50 +1,62 @@
 """Never leave a half-written or missing site.
 
-`mkdocs build` writes into a staging folder beside `site_dir`, which takes the place
-of the old site only once the whole build has succeeded (with --strict, only if
-nothing was logged as a warning). On Linux that swap is one atomic step (renameat2
-with RENAME_EXCHANGE), so whenever the build is killed, `site_dir` holds the old
-site or the new one; the next build clears what was left beside it. Where the
-system cannot exchange two folders, the swap is two renames, and a build killed
-between them is repaired by the next one, which first puts the old site back.
+`mkdocs build` (and each rebuild of `mkdocs serve`) writes into a staging folder beside
+`site_dir`, which takes the place of the old site only once the whole build, every language
+included, has succeeded (with --strict, only if nothing was logged as a warning). The swap is
+`swap.py`'s: atomic on Linux, repaired by the next build elsewhere. One build at a time may
+publish to a folder: a second waits, saying which process it waits for.
 
-A hook file of its own (listed in mkdocs.yml), keeping its state on one object.
-`mkdocs serve` and `gh-deploy` manage their own folders and are left alone.
+Under `mkdocs serve` a failed rebuild leaves the last good site in place, and its pages say,
+at the top, what failed and where; the next good build takes that away. (MkDocs does not
+reload the browser after a failed rebuild: reload the page to see the message.)
+
+A hook file of its own (listed in mkdocs.yml), keeping its state on one object, `Publisher`.
+`gh-deploy` manages its own folder and is left alone.
 """
 
 from __future__ import annotations
 
-import ctypes
 import errno
+import html
 import logging
 import os
-import shutil
-import sys
+import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
+import swap
+
+log = logging.getLogger("mkdocs.hooks.publish")
 
 # -----------------------------------------------------------------------------
 # Hooks
 # -----------------------------------------------------------------------------
 
 
-def on_startup(command: str, dirty: bool) -> None:
+def on_startup(*, command: str, dirty: bool) -> None:
     _publisher.start(command)
 
 
+@event_priority(100)  # first: every other hook builds into the staging folder
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _publisher.stage(config)
     return config
 
 
+@event_priority(-100)  # last: after every language has been built into the staging folder
 def on_post_build(*, config: MkDocsConfig) -> None:
     _publisher.finish(config)
 
 
 def on_build_error(*, error: Exception) -> None:
-    _publisher.abandon()
+    _publisher.abandon(error)
+
+
+def on_shutdown() -> None:
+    _publisher.stop()
 
 
 # -----------------------------------------------------------------------------
@@ -59,20 +71,22 @@ class Publisher:
         self.command: str | None = None
         self.target: Path | None = None
         self.staging: Path | None = None
+        self.lock: swap.Lock | None = None
         self.warnings = _WarningCounter()
 
     def start(self, command: str) -> None:
         """Count warnings from the start, as --strict does: another hook's on_config may log one."""
         self.command = command
-        if command == "build":
-            self.warnings.count = 0
+        if command in ("build", "serve"):
             for name in _ENGINE_LOGGERS:
                 logging.getLogger(name).addHandler(self.warnings)
 
     def stage(self, config: MkDocsConfig) -> None:
         """Point the build at the staging folder, after tidying what a killed build left."""
-        if self.command != "build":
+        if self.command not in ("build", "serve"):
             return
+        if self.command == "serve":
+            self.warnings.reset()  # each rebuild counts its own
         # A site_dir that is a link (to a web server's folder) is published where it points.
         self.target = Path(config.site_dir).resolve()
         if not os.access(self.target.parent, os.W_OK):
@@ -80,20 +94,26 @@ class Publisher:
                 f"{self.target}: the new site is built beside it and swapped in, but its folder "
                 f"{self.target.parent} is not writable; build to a folder you can write to, then copy it there"
             )
-        self.staging = _beside(self.target, "partial")
-        recover(self.target)
+        if self.lock is None:
+            self.lock = swap.Lock(self.target, log.info)
+            try:
+                self.lock.acquire(f"mkdocs {self.command}")
+            except TimeoutError as e:
+                self.lock = None
+                raise PluginError(f"{self.target}: {e}; stop it, or build to another folder with -d") from None
+        self.staging = swap.beside(self.target, "partial")
+        swap.recover(self.target)
         config.site_dir = str(self.staging)
 
     def finish(self, config: MkDocsConfig) -> None:
         """Swap the finished build in, unless --strict is about to fail it."""
         if self.staging is None or self.target is None:
             return
-        self._stop_counting()
         if config.strict and self.warnings.count:
-            self.abandon()
+            self.abandon(None)
             return
         try:
-            old = swap(self.staging, self.target)
+            old = swap.swap(self.staging, self.target)
         except OSError as e:
             raise PluginError(
                 f"{self.target}: the new site cannot take its place ({e.strerror}); "
@@ -104,79 +124,64 @@ class Publisher:
         self.staging = None
         # The new site is in place: clearing the old one is tidying, which the next build redoes.
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            swap.remove(old)
+        self._done()
 
-    def abandon(self) -> None:
-        self._stop_counting()
+    def abandon(self, error: Exception | None) -> None:
         if self.staging is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            swap.remove(self.staging)
             self.staging = None
+        if self.command == "serve" and self.target is not None and error is not None:
+            _say_on_pages(self.target, "\n".join([*self.warnings.messages, str(error)]))
+        self._done()
 
-    def _stop_counting(self) -> None:
+    def stop(self) -> None:
         for name in _ENGINE_LOGGERS:
             logging.getLogger(name).removeHandler(self.warnings)
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def _done(self) -> None:
+        """A build ends: serve keeps its lock and counter for the next rebuild."""
+        if self.command == "build":
+            self.stop()
 
 
-def recover(target: Path) -> None:
-    """Undo what a killed build left: its staging folder, or a site moved aside mid-swap."""
-    old = _beside(target, "old")
-    if not target.exists() and old.exists():
-        old.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(_beside(target, "partial"), ignore_errors=True)
-
-
-def swap(staging: Path, target: Path) -> Path | None:
-    """Put the staged site in the target's place, atomically where the system allows;
-    returns where the old site now is, for the caller to remove."""
-    if not target.exists():
-        staging.rename(target)
-        return None
-    if exchange(staging, target):
-        return staging  # now the old site
-    old = _beside(target, "old")
-    target.rename(old)
-    try:
-        staging.rename(target)
-    except OSError:
-        old.rename(target)
-        raise
-    return old
-
-
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step (Linux renameat2); False where the system cannot."""
-    rename = getattr(_libc(), "renameat2", None)
-    if rename is None:
-        return False
-    if rename(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
-        return False
-    raise OSError(code, os.strerror(code), str(a), None, str(b))
-
-
-def _beside(target: Path, role: str) -> Path:
-    return target.with_name(f".{target.name}.{role}")
-
-
-def _libc():
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return None
+def _say_on_pages(site: Path, what: str) -> None:
+    """The last good site, under serve, with what failed at the top of every page."""
+    message = html.escape(what.strip() or "the build failed")
+    banner = (
+        '<div class="hb-build-error" role="alert" style="background:#fde7e7;color:#5c0000;'
+        'padding:1em;font:1rem/1.4 monospace;white-space:pre-wrap;border-bottom:3px solid #b00020">'
+        f"The last change did not build, so this is the site as it last built:\n{message}</div>"
+    )
+    for page in site.rglob("*.html"):
+        try:
+            text = page.read_text(encoding="utf-8")
+            text = _BANNER.sub("", text)
+            text = _BODY.sub(lambda m: m[0] + banner, text, count=1)
+            page.write_text(text, encoding="utf-8")
+        except OSError:
+            continue
 
 
 class _WarningCounter(logging.Handler):
+    """The warnings a build logs (under serve, the first few are shown on the pages)."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.count = 0
+        self.messages: list[str] = []
+
+    def reset(self) -> None:
+        self.count = 0
+        self.messages = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+        if len(self.messages) < 20:
+            self.messages.append(record.getMessage())
 
 
 # -----------------------------------------------------------------------------
@@ -192,6 +197,6 @@ _SWAP_FIXES = {
 }
 # The loggers a build's warnings come from: MkDocs', or ProperDocs' (its fork) under its own name.
 _ENGINE_LOGGERS = ("mkdocs", "properdocs")
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
+_BODY = re.compile(r"<body[^>]*>")
+_BANNER = re.compile(r'<div class="hb-build-error".*?</div>', re.S)
 _publisher = Publisher()

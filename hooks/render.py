@@ -15,20 +15,27 @@ import posixpath
 import re
 import secrets
 import sys
-import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
 from mkdocs.structure.files import File, Files
 
+import pages
 import text
-from model import Bank
+from cache import CompiledTemplates, DiskCache
+from model import Bank, Entry, Principle, Stage
+from problems import HandbookError, Origin, Problem
+
+if TYPE_CHECKING:
+    from languages import Languages
+    from statuses import Status
+    from strings import Strings
 
 
-class RenderError(Exception):
+class RenderError(HandbookError):
     """A link from a template or a bank text to something that is not part of the site."""
 
 
@@ -95,19 +102,32 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.bytecode_cache = compiled_templates(env)
+    env.bytecode_cache = template_cache(env, "handbook")
     env.filters["md"] = lambda value: Markup(text.markdown_literal(str(value)))
+    # Our own texts (the strings tables) in HTML, with the bank's inline Markdown: **strong**.
+    env.filters["inline"] = lambda value: text.inline_html(str(value))
     env.globals["front_matter"] = _front_matter
     return env
 
 
 class Renderer:
-    """The templates, with what every template may use, for one build."""
+    """The templates, with what every template may use, for one build in one language."""
 
-    def __init__(self, env: jinja2.Environment, bank: Bank, edition: str) -> None:
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        bank: Bank,
+        edition: str,
+        strings: Strings,
+        statuses: tuple[Status, ...],
+        languages: Languages,
+    ) -> None:
         self.env = env
         self.bank = bank
         self.edition = edition
+        self.strings = strings
+        self.statuses = statuses
+        self.languages = languages
         self.parts = Parts()
 
     def for_page(self, file: File, files: Files) -> PageRender:
@@ -144,9 +164,22 @@ class PageRender:
         if url is None:
             file = self.files.get_file_from_path(src_uri)
             if file is None:
-                raise RenderError(f"links to '{src_uri}', which is not part of the site")
+                where = Origin(self.file.src_uri)
+                raise RenderError(
+                    Problem(where, f"links to '{src_uri}', which is not part of the site", "fix the link")
+                )
             url = self._urls[src_uri] = file.url_relative_to(self.file)
         return f"{url}#{anchor}" if anchor else url
+
+    def page_url(self, entry: Entry, anchor: str = "") -> str | None:
+        """The page of a stage (its checklist) or of a principle (its guidance page, if the site
+        has one), relative to this page: the one rule for where they are."""
+        if isinstance(entry, Stage):
+            return self.link(pages.stage_page(entry.id), anchor)
+        if isinstance(entry, Principle):
+            path = pages.principle_page(entry.id)
+            return self.link(path, anchor) if self.files.get_file_from_path(path) else None
+        raise TypeError(f"{type(entry).__name__} has no page")
 
     def md_link(self, src_uri: str, anchor: str = "") -> str:
         """A Markdown link target relative to this page's source, which MkDocs checks and rewrites."""
@@ -163,36 +196,50 @@ class PageRender:
         return self.renderer.env.get_template(name)
 
     def _context(self) -> dict[str, Any]:
+        renderer = self.renderer
         return {
-            "bank": self.renderer.bank,
-            "edition": self.renderer.edition,
+            "bank": renderer.bank,
+            "edition": renderer.edition,
+            "t": renderer.strings,
+            "statuses": renderer.statuses,
+            "language": renderer.languages.current.code,
+            # The language the bank's quotes and references are given in, unless they say.
+            "bank_language": renderer.bank.original.language,
             "page": self,
             "part": self.part,
             "shared": self.shared,
             "link": self.link,
             "md_link": self.md_link,
+            "page_url": self.page_url,
         }
 
 
-def compiled_templates(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between builds: each build otherwise compiles every template
-    again, a fifth of a small build's time. They go in Jinja's own folder in the system's
-    temporary folder (Jinja makes it, and refuses one that is not the user's own and private),
-    in files named for the versions of Python, Jinja, MkDocs and Material and for the
-    environment's options, which all change the compiled code. A template whose text
-    changes is compiled again (Jinja checks its checksum)."""
+def template_cache(env: jinja2.Environment, namespace: str) -> jinja2.BytecodeCache:
+    """Compiled templates kept between builds (cache.py): each build otherwise compiles every
+    template again, a fifth of a small build's time. The version the entries are made by is
+    the versions of Python, Jinja, MkDocs and Material and the environment's options, which all
+    change the compiled code; a template whose text changes is compiled again (Jinja keeps its
+    checksum in the entry)."""
     import material
     import mkdocs
 
     autoescape = env.autoescape if isinstance(env.autoescape, bool) else env.autoescape.__qualname__
-    options = (autoescape, env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence,
-               env.optimized, env.block_start_string, env.variable_start_string, env.comment_start_string,
-               env.line_statement_prefix, env.line_comment_prefix, sorted(env.extensions))  # fmt: skip
-    key = f"{sys.version_info[:2]}-{jinja2.__version__}-{mkdocs.__version__}-{material.__version__}-{options}"
-    try:
-        return jinja2.FileSystemBytecodeCache(pattern=f"__handbook_{zlib.crc32(key.encode()):08x}_%s.cache")
-    except (OSError, RuntimeError):
-        return None  # no safe folder: every build compiles, as MkDocs does
+    options = (
+        autoescape,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.keep_trailing_newline,
+        env.newline_sequence,
+        env.optimized,
+        env.block_start_string,
+        env.variable_start_string,
+        env.comment_start_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        sorted(env.extensions),
+    )
+    version = f"{sys.version_info[:2]}-{jinja2.__version__}-{mkdocs.__version__}-{material.__version__}-{options}"
+    return CompiledTemplates(DiskCache(f"templates-{namespace}", version.encode(), keep=4096, max_entry=8 * 2**20))
 
 
 def _front_matter(**fields: Any) -> Markup:

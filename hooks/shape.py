@@ -1,38 +1,48 @@
 """The shape of a bank file: `schema/question-bank.schema.json`, with readable messages.
 
-The schema is the one statement of a bank's shape; editors use it to check as you
+A schema is the one statement of a file's shape; editors use it to check as you
 type. A valid file (the usual case) is checked by a small interpreter of the
-keywords the schema uses, compiled once: jsonschema takes longer than the rest of a
-build on a large bank. A file with a mistake goes to jsonschema, and each of its
-findings becomes `file:line: problem; fix`.
+keywords the schema uses, compiled once per schema: jsonschema takes longer than the
+rest of a build on a large bank. A file with a mistake goes to jsonschema, and each
+of its findings becomes `file:line: problem; fix`.
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
 import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from model import KIND, BankError
+from model import KIND
+from problems import BankError, Origin, Problem
 from yaml_reader import Source
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "question-bank.schema.json"
+SCHEMAS = Path(__file__).resolve().parent.parent / "schema"
+BANK_SCHEMA = SCHEMAS / "question-bank.schema.json"
 
 
-def check(source: Source) -> None:
-    """Raise BankError listing every shape mistake in the file, each with its line."""
-    if _fast_check()(source.data):
-        return
-    _report(source)
+class Shape:
+    """The shape a schema file gives, read from its bytes: `check` compares a file with it."""
 
+    def __init__(self, raw: bytes, shown: str) -> None:
+        try:
+            self.schema: dict[str, Any] = json.loads(raw)
+        except ValueError as e:
+            raise BankError(Problem(Origin(shown), f"is not valid JSON ({e})", "mend the schema file")) from None
+        try:
+            self._fast = _compile(self.schema, self.schema.get("$defs", {}))
+        except NotImplementedError:
+            # The schema uses a keyword the interpreter does not know: jsonschema decides alone.
+            self._fast = lambda data: False
 
-@functools.cache
-def schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    def check(self, source: Source) -> None:
+        """Raise BankError listing every shape mistake in the file, each with its line."""
+        if self._fast(source.data):
+            return
+        _report(source, self.schema)
 
 
 # -----------------------------------------------------------------------------
@@ -43,15 +53,6 @@ Check = Callable[[Any], bool]
 _TYPES: dict[str, tuple[type, ...]] = {"object": (dict,), "array": (list,), "string": (str,)}
 # Keywords that only describe; they never reject anything.
 _NOTES = {"$schema", "$id", "$comment", "title", "description", "default", "examples", "$defs"}
-
-
-@functools.cache
-def _fast_check() -> Check:
-    try:
-        return _compile(schema(), schema().get("$defs", {}))
-    except NotImplementedError:
-        # The schema uses a keyword the interpreter does not know: jsonschema decides alone.
-        return lambda data: False
 
 
 def _compile(node: dict[str, Any], defs: dict[str, Any]) -> Check:
@@ -115,11 +116,11 @@ def _object_check(node: dict[str, Any], defs: dict[str, Any]) -> Check:
 # -----------------------------------------------------------------------------
 
 
-def _report(source: Source) -> None:
+def _report(source: Source, schema: dict[str, Any]) -> None:
     import jsonschema  # only a file with a mistake needs it
 
     data = source.data
-    errors = list(jsonschema.validators.validator_for(schema())(schema()).iter_errors(data))
+    errors = list(jsonschema.validators.validator_for(schema)(schema).iter_errors(data))
     found = []
     for error in errors:
         if error.validator == "required" and _explained_by_typo(error, errors):
@@ -128,10 +129,10 @@ def _report(source: Source) -> None:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             # Point at the misspelt key itself, not the start of its entry.
             path += _unknown_keys(error)[:1]
-        found.append((source.line(tuple(path)), _explain(error, data)))
+        found.append((source.line(tuple(path)), *_explain(error, data)))
     if not found:  # the fast check and jsonschema disagree: say so rather than pass the file
-        found.append((1, "the file does not match schema/question-bank.schema.json"))
-    raise BankError("\n".join(f"{source.shown}:{line}: {message}" for line, message in sorted(found)))
+        found.append((1, "the file does not match its schema", f"check it against {schema.get('$id', 'the schema')}"))
+    raise BankError(Problem(Origin(source.shown, line), what, fix) for line, what, fix in sorted(found))
 
 
 def _unknown_keys(error) -> list[str]:
@@ -149,7 +150,8 @@ def _explained_by_typo(missing, errors) -> bool:
     )
 
 
-def _explain(error, data: Any) -> str:
+def _explain(error, data: Any) -> tuple[str, str]:
+    """What is wrong, and how to fix it."""
     path = list(error.absolute_path)
     what = _describe(path, data)
     field = path[-1] if path and isinstance(path[-1], str) else None
@@ -157,14 +159,14 @@ def _explain(error, data: Any) -> str:
     rule = error.validator
     if rule == "required":
         missing = error.message.split("'")[1]
-        return f"{what} has no '{missing}'; add '{missing}:' to it"
+        return f"{what} has no '{missing}'", f"add '{missing}:' to it"
     if rule == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
         hints = []
         for key in _unknown_keys(error):
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hints.append(f"'{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-        return f"{what} has unknown key {', '.join(hints)}; allowed keys: {', '.join(allowed)}"
+        return f"{what} has unknown key {', '.join(hints)}", f"allowed keys: {', '.join(allowed)}"
     if rule == "type":
         expected = {"string": "text", "array": "a list", "object": "a mapping of keys"}.get(
             error.validator_value, error.validator_value
@@ -172,19 +174,19 @@ def _explain(error, data: Any) -> str:
         got = _KINDS_OF_VALUE.get(type(error.instance), type(error.instance).__name__)
         if error.instance is None:
             got = "nothing"
-        return f"{where} must be {expected}, not {got}; write it as {expected}"
+        return f"{where} must be {expected}, not {got}", f"write it as {expected}"
     if rule == "pattern" and error.validator_value == "\\S":
-        return f"{where} is empty; write the text, or remove the key if it is optional"
+        return f"{where} is empty", "write the text, or remove the key if it is optional"
     if rule == "pattern" and "a-z0-9" in error.validator_value:
         suggestion = "-".join("".join(c if c.isalnum() else " " for c in str(error.instance).lower()).split())
         what = f"{what.split(' ')[0]} id" if field == "id" else where
         return (
-            f"{what} '{error.instance}' is not lowercase kebab-case; use letters, digits and single hyphens, "
-            f"for example '{suggestion or 'my-id'}'"
+            f"{what} '{error.instance}' is not lowercase kebab-case",
+            f"use letters, digits and single hyphens, for example '{suggestion or 'my-id'}'",
         )
     if rule == "pattern":
-        return f"{where} must be a web address starting with http:// or https://"
-    return f"{what}: {error.message}"
+        return f"{where} must be a web address starting with http:// or https://", "write the whole address"
+    return f"{what}: {error.message}", "see the schema's description of this field"
 
 
 def _describe(path: list[str | int], data: Any) -> str:

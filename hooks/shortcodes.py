@@ -16,7 +16,7 @@ anything the bank decides, so that a fork's site reads right without editing our
     <!-- md:people -->                       everyone, with role and quotes
     <!-- md:stages -->                       a table of the stages: purpose and number of questions
     <!-- md:principles -->                   a table of the principles
-    <!-- md:count questions -->              how many: stages, principles or questions (`three`, `37`)
+    <!-- md:count questions -->              how many, with the noun: `three stages`, `37 questions`
     <!-- md:count questions considering -->  ... at one stage, or for one principle
     <!-- md:stage considering -->            a stage's title, linked to its checklist
     <!-- md:stage-links -->                  every stage's title, linked, in a line
@@ -28,7 +28,8 @@ Anything that looks like a shortcode must be one: an unknown name or id, a wrong
 number of arguments, or a comment spelt another way (`<!--md:quote x-->`) fails the
 build, naming the page and line. A shortcode that names something an organisation
 bank hid renders nothing (a principle's questions: a short note); in a sentence
-(`md:stage`, `md:principle`) it renders the title, unlinked. Shortcodes inside code are shown, not run.
+(`md:stage`, `md:principle`) it renders the title, unlinked. Shortcodes inside code are
+shown, not run. Whatever words a shortcode adds are the page's language's (strings.py).
 """
 
 from __future__ import annotations
@@ -38,14 +39,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from re import Match
-from typing import Any
+from typing import Any, NoReturn
 
+import pages
 from model import KIND, Bank, Entry, Principle, Stage
+from problems import Origin, PageError, Problem
 from render import PageRender, RenderError
 from text import markdown_literal
 
 
-class ShortcodeError(Exception):
+class ShortcodeError(PageError):
     """A shortcode that does not parse or names nothing; the message names page and line."""
 
 
@@ -75,7 +78,7 @@ class _Shortcode:
     # One per argument: a bank section ("stages"), or "tag", "scope" or "counted"; "?" marks it optional.
     params: tuple[str, ...] = ()
     # In a sentence, a hidden entry is named in plain text; elsewhere it renders nothing,
-    # or this short note.
+    # or the text of this key of the strings table.
     inline: bool = False
     note: str = ""
 
@@ -110,9 +113,11 @@ class _Page:
             values = self.arguments(name, shortcode.params, args)
             return shortcode.handler(self, *values)
         except _Hidden as hidden:
-            return markdown_literal(_title(hidden.entry)) if shortcode.inline else shortcode.note
+            if shortcode.inline:
+                return markdown_literal(_title(hidden.entry))
+            return markdown_literal(self.render.renderer.strings(shortcode.note)) if shortcode.note else ""
         except RenderError as e:
-            self.fail(str(e))
+            self.fail(e.problems[0].what, fix="link to a page the site has")
 
     # Shortcodes ---------------------------------------------------------------
 
@@ -168,24 +173,21 @@ class _Page:
         return self.render.part("html/stages.html")
 
     def principles(self) -> str:
-        pages = {
-            p.id: self.principle_page(p) and self.render.link(f"principles/{p.id}.md") for p in self.bank.principles
-        }
-        return self.render.part("html/principles.html", pages=pages)
+        return self.render.part("html/principles.html")
 
     def count(self, counted: str, within: Entry | None = None) -> str:
         if counted != "questions" or within is None:
             if within is not None:
-                self.fail(f"'md:count {counted}' counts every {KIND[counted].noun}; give no id after it")
+                self.fail(f"'md:count {counted}' counts every {KIND[counted].noun}", fix="give no id after it")
             number = len(self.bank.entries(counted))
         elif isinstance(within, Stage):
             number = len(self.bank.questions_for(stage=within.id))
         else:
             number = len(self.bank.questions_for(principle=within.id))
-        return _NUMBER_WORDS[number] if number < len(_NUMBER_WORDS) else str(number)
+        return markdown_literal(self.t(f"count.{counted}", n=number))
 
     def stage(self, stage) -> str:
-        return f"[{markdown_literal(stage.title)}]({self.render.md_link(f'checklists/{stage.id}.md')})"
+        return f"[{markdown_literal(stage.title)}]({self.render.md_link(pages.stage_page(stage.id))})"
 
     def stage_links(self) -> str:
         return " · ".join(self.stage(s) for s in self.bank.stages)
@@ -199,29 +201,32 @@ class _Page:
         at = linked.index(principle)
         parts = [""]
         if at > 0:
-            parts.append(f"Previous principle: {self.principle(linked[at - 1])}")
+            parts.append(f"{markdown_literal(self.t('principle_nav.previous'))} {self.principle(linked[at - 1])}")
         if at + 1 < len(linked):
-            parts.append(f"Next principle: {self.principle(linked[at + 1])}")
+            parts.append(f"{markdown_literal(self.t('principle_nav.next'))} {self.principle(linked[at + 1])}")
         return " · ".join(parts) if len(parts) > 1 else ""
 
     def ids(self, counted: str) -> str:
         if counted not in ("stages", "principles"):
-            self.fail(f"'md:ids' lists the ids of stages or principles, not {counted}")
+            self.fail(f"'md:ids' lists the ids of stages or principles, not {counted}", fix="write 'md:ids stages'")
         ids = [f"`{e.id}`" for e in self.bank.entries(counted)]
-        return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " or " + ids[-1]
+        return self.render.renderer.strings.join(ids, style="or")
 
     # Support ------------------------------------------------------------------
 
+    def t(self, key: str, **values: Any) -> str:
+        return self.render.renderer.strings(key, **values)
+
     def principle_page(self, principle: Principle) -> str | None:
-        """A Markdown link to a principle's guidance page, `principles/<id>.md`, if the site has one."""
-        path = f"principles/{principle.id}.md"
+        """A Markdown link to a principle's guidance page, if the site has one."""
+        path = pages.principle_page(principle.id)
         return self.render.md_link(path) if self.render.files.get_file_from_path(path) else None
 
     def arguments(self, name: str, params: tuple[str, ...], args: list[str]) -> list[Any]:
         required = [p for p in params if not p.endswith("?")]
         if not len(required) <= len(args) <= len(params):
             wanted = str(len(params)) if len(required) == len(params) else f"{len(required)} or {len(params)}"
-            self.fail(f"'md:{name}' takes {wanted} argument(s), got {len(args)}")
+            self.fail(f"'md:{name}' takes {wanted} argument(s), got {len(args)}", fix="see hooks/shortcodes.py's list")
         values = [self.argument(param.rstrip("?"), arg) for param, arg in zip(params, args, strict=False)]
         hidden = [v for v in values if isinstance(v, _HiddenEntry)]
         if hidden:
@@ -248,19 +253,17 @@ class _Page:
         known = [e.id for s in sections for e in self.bank.entries(s)]
         self.fail(f"unknown {nouns} '{arg}'", given=arg, known=known)
 
-    def fail(self, problem: str, *, given: str = "", known: list[str] | None = None, fix: str = "") -> None:
+    def fail(self, problem: str, *, given: str = "", known: list[str] | None = None, fix: str = "") -> NoReturn:
         match = self.match
-        line = self._line(match.start()) if match else 0
-        message = f"{self.where}:{line}: {problem} in '{match[0] if match else ''}'"
+        line = self._line(match.start()) if match else None
+        what = f"{problem} in '{match[0] if match else ''}'"
         close = difflib.get_close_matches(given, known or [], n=1) if given else []
         if close:
-            message += f"; did you mean '{close[0]}'?"
-        elif fix:
-            message += f"; {fix}"
+            fix = f"did you mean '{close[0]}'?"
         if known:
             shown = ", ".join(known[:12]) + (f" and {len(known) - 12} more" if len(known) > 12 else "")
-            message += f" Known: {shown}."
-        raise ShortcodeError(message)
+            fix = f"{fix + ' ' if fix else ''}Known: {shown}."
+        raise ShortcodeError(Problem(Origin(self.where, line), what, fix))
 
     def _line(self, offset: int) -> int:
         """Line in the source file; the Markdown we get has its front matter cut off."""
@@ -289,9 +292,7 @@ SHORTCODES: dict[str, _Shortcode] = {
     "quote": _Shortcode(_Page.quote, ("quotes",)),
     "person": _Shortcode(_Page.person, ("people",)),
     "quotes-for": _Shortcode(_Page.quotes_for, ("tag",)),
-    "questions": _Shortcode(
-        _Page.questions, ("principles", "stages?"), note="No question in this handbook's checklist uses this principle."
-    ),
+    "questions": _Shortcode(_Page.questions, ("principles", "stages?"), note="questions.none_for_principle"),
     "cite": _Shortcode(_Page.cite, ("references",)),
     "references": _Shortcode(_Page.references),
     "checklist": _Shortcode(_Page.checklist, ("stages",)),
@@ -316,4 +317,3 @@ _SCAN = re.compile(
     re.M | re.S | re.I,
 )
 _EXACT = re.compile(r"<!-- md:(?P<name>[a-z][a-z-]*)(?P<args>(?: [a-z0-9]+(?:-[a-z0-9]+)*)*) -->")
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")

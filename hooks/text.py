@@ -18,7 +18,6 @@ by ours.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from typing import TYPE_CHECKING
@@ -31,50 +30,79 @@ if TYPE_CHECKING:
 
 
 class Markdown(str):
-    """Bank text that may hold the safe subset of inline Markdown.
+    """Bank text that may hold the safe subset of inline Markdown, as written, with its HTML and
+    its plain words made once, when the bank is read (`Inline.markdown`).
 
-    Jinja (with autoescape) shows it as its HTML; everywhere else it is the text as
-    written, which is what the downloads keep.
+    Jinja (with autoescape) shows it as its HTML; everywhere else it is the text as written,
+    which is what the downloads keep. `plain` is the words a reader sees, without markup: for
+    the browser's data and printed titles.
     """
 
-    __slots__ = ()
+    html: Markup
+    plain: str
+
+    def __new__(cls, source: str, html: Markup, plain: str) -> Markdown:
+        value = super().__new__(cls, source)
+        value.html = html
+        value.plain = plain
+        return value
 
     def __html__(self) -> str:
-        return inline_html(self)
-
-    @property
-    def plain(self) -> str:
-        """The words a reader sees, without markup: for the browser's data and printed titles."""
-        return plain_text(self)
+        return self.html
 
 
-@functools.cache
-def inline_html(text: str) -> Markup:
-    """Safe HTML for a Markdown field. Links to site pages carry `SITE_LINK` + their
-    docs path; the page they land on turns that into a relative URL."""
-    text = _folded(text)
-    if not _MARKUP.search(text):
-        return escape(text)
-    simple = _simple_emphasis(text)
-    if simple is not None:
-        return simple
-    return Markup(_parser().renderInline(text))
+class Inline:
+    """Makes `Markdown` values. One per bank load: it builds the parser only if some text needs it
+    (most bank text is plain), and makes each distinct text once."""
+
+    def __init__(self) -> None:
+        self._parser: MarkdownIt | None = None
+        self._made: dict[str, Markdown] = {}
+
+    def markdown(self, source: str) -> Markdown:
+        made = self._made.get(source)
+        if made is None:
+            made = self._made[source] = Markdown(source, self._html(source), self._plain(source))
+        return made
+
+    def _html(self, source: str) -> Markup:
+        """Safe HTML. Links to site pages carry `SITE_LINK` + their docs path; the page they land
+        on turns that into a relative URL."""
+        text = folded(source)
+        if not _MARKUP.search(text):
+            return escape(text)
+        simple = _simple_emphasis(text)
+        if simple is not None:
+            return simple
+        return Markup(self._parse().renderInline(text))
+
+    def _plain(self, source: str) -> str:
+        text = folded(source)
+        if not _MARKUP.search(text):
+            return text
+        if _simple_emphasis(text) is not None:
+            return _EMPHASIS.sub(r"\1", text)
+        words: list[str] = []
+        for token in self._parse().parseInline(text)[0].children or ():
+            if token.type in ("text", "code_inline"):
+                words.append(token.content)
+            elif token.type == "image":
+                words.append(_literal_image(token))
+        return "".join(words)
+
+    def _parse(self) -> MarkdownIt:
+        if self._parser is None:
+            self._parser = _parser()
+        return self._parser
 
 
-@functools.cache
-def plain_text(text: str) -> str:
-    text = _folded(text)
-    if not _MARKUP.search(text):
-        return text
-    if _simple_emphasis(text) is not None:
-        return _EMPHASIS.sub(r"\1", text)
-    words: list[str] = []
-    for token in _parser().parseInline(text)[0].children or ():
-        if token.type in ("text", "code_inline"):
-            words.append(token.content)
-        elif token.type == "image":
-            words.append(_literal_image(token))
-    return "".join(words)
+def inline_html(source: str) -> Markup:
+    """The HTML of one text, for tools and tests; a build makes its Markdown with one `Inline`."""
+    return Inline().markdown(source).html
+
+
+def plain_text(source: str) -> str:
+    return Inline().markdown(source).plain
 
 
 def markdown_literal(text: str) -> str:
@@ -83,7 +111,7 @@ def markdown_literal(text: str) -> str:
     ASCII punctuation becomes numeric character references, so Markdown and its
     extensions (attribute lists, emphasis, links, raw HTML) find nothing to act on.
     """
-    return "".join(_MD_ESCAPES.get(c, c) for c in _folded(text))
+    return "".join(_MD_ESCAPES.get(c, c) for c in folded(text))
 
 
 def markdown_inert(html: str) -> str:
@@ -97,7 +125,7 @@ def markdown_inert(html: str) -> str:
 def attribute(text: str) -> str:
     """Plain text as HTML-escaped text for templates that print it unescaped, such as
     MkDocs' and Material's (page titles, nav labels, meta descriptions)."""
-    return html.escape(_folded(text), quote=True)
+    return html.escape(folded(text), quote=True)
 
 
 def css_escape(text: str) -> str:
@@ -108,6 +136,18 @@ def css_escape(text: str) -> str:
     change, and reads the same whether the template engine escapes it or not.
     """
     return "".join(c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):x} " for c in str(text))
+
+
+def css_counter(text: str) -> str:
+    """'Page {page} of {pages}' as the value of a CSS `content`: the words as CSS strings, the
+    placeholders as the page counters, as the printed footer shows them."""
+    parts = []
+    for n, piece in enumerate(re.split(r"\{(page|pages)\}", text)):
+        if n % 2:
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(f'"{css_escape(piece)}"')
+    return " ".join(parts)
 
 
 def yaml_string(text: str) -> str:
@@ -137,7 +177,7 @@ def csv_cell(value: object) -> object:
 # -----------------------------------------------------------------------------
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
     """Runs of spaces, tabs and line breaks as one space, as Markdown shows them; a
     no-break space is kept, since a writer types it to keep two words together."""
     return _SPACES.sub(" ", text).strip(" ")
@@ -163,7 +203,6 @@ def _escape_like_markdown_it(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-@functools.cache
 def _parser() -> MarkdownIt:
     # Imported on first use: most bank text is plain and never needs the parser.
     from markdown_it import MarkdownIt

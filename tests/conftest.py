@@ -6,7 +6,9 @@ runs the rest: the bank, merging, rendering, builds and exports."""
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,9 @@ import pytest
 from support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, build, copy_project, once_per_run, serve
 
 BROWSER_FIXTURES = {"browser", "page"}
+# The builds' cache (parsed banks, compiled templates) in a folder of this run's own, never the
+# user's: a test sees no leftovers from earlier runs, and leaves none.
+os.environ["HANDBOOK_CACHE_DIR"] = tempfile.mkdtemp(prefix="handbook-test-cache-")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

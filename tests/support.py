@@ -72,11 +72,30 @@ def project_bank():
     return load_banks([ROOT / name for name in bank_files()], ROOT)
 
 
+@functools.cache
+def languages() -> tuple[str, ...]:
+    """The languages mkdocs.yml lists, the first the bank's own (a fork may add one)."""
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    return tuple(config.extra.get("languages") or [config.theme["language"]])
+
+
+def translation_files() -> list[str]:
+    """Every bank's translation into every other language, as the project has them."""
+    return [
+        f"{name.rpartition('.')[0]}.{code}.yml"
+        for name in bank_files()
+        for code in languages()[1:]
+        if (ROOT / f"{name.rpartition('.')[0]}.{code}.yml").is_file()
+    ]
+
+
 def copy_project(dest: Path) -> Path:
     """A copy of the handbook's sources to change in a test; returns its mkdocs.yml."""
     for name in ("content", "theme_overrides", "hooks", "schema"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("mkdocs.yml", "mkdocs.offline.yml", *bank_files()):
+    for name in ("mkdocs.yml", "mkdocs.offline.yml", *bank_files(), *translation_files()):
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, dest / name)
     return dest / "mkdocs.yml"
@@ -86,11 +105,56 @@ BANK_LIST = re.compile(r"^  question_banks:\n(?:    [-#].*\n)+", re.M)
 
 
 def list_banks(config: Path, *names: str) -> None:
-    """Make extra.question_banks in a copy's mkdocs.yml list these files only (a fork's own go too)."""
+    """Make extra.question_banks in a copy's mkdocs.yml list these files only (a fork's own go
+    too), each with a translation into every other language: the project's own where the bank
+    file is the project's, as it is, else a stand-in that repeats the bank's text (translate())."""
     text = config.read_text()
     assert BANK_LIST.search(text), "mkdocs.yml no longer lists extra.question_banks one file a line"
     listed = "".join(f"    - {name}\n" for name in names)
     config.write_text(BANK_LIST.sub(lambda _: f"  question_banks:\n{listed}", text, count=1))
+    for name in names:
+        bank = config.parent / name
+        ours = ROOT / name
+        if ours.is_file() and ours.read_bytes() == bank.read_bytes() and name in bank_files():
+            continue
+        for code in languages()[1:]:
+            translate(bank, code)
+
+
+def retranslate(bank: Path) -> None:
+    """After a test edits a bank file: its translations made again to match (see translate())."""
+    for code in languages()[1:]:
+        translate(bank, code)
+
+
+def translate(bank: Path, language: str, words=lambda text: text) -> Path:
+    """A translation file for a bank file, giving each translated field `words(text)` for its text:
+    the text as it is by default, for tests about anything but the words (see make_language.py)."""
+    import yaml
+
+    from model import KIND
+
+    data = yaml.safe_load(bank.read_text(encoding="utf-8")) or {}
+    first = languages()[0]
+    out: dict = {"language": language}
+    for section, kind in KIND.items():
+        entries = {}
+        for entry in data.get(section) or ():
+            fields = {
+                name: {first: str(entry[name]), language: words(str(entry[name]))}
+                for name in kind.translated
+                if isinstance(entry, dict) and isinstance(entry.get(name), str) and entry[name].strip()
+            }
+            if fields and isinstance(entry.get("id"), str):
+                entries[entry["id"]] = fields
+        if entries:
+            out[section] = entries
+    rewords = {qid: {first: str(text), language: words(str(text))} for qid, text in (data.get("reword") or {}).items()}
+    if rewords:
+        out["reword"] = rewords
+    target = bank.with_name(f"{bank.name.rpartition('.')[0]}.{language}.yml")
+    target.write_text(yaml.safe_dump(out, allow_unicode=True, sort_keys=False, width=1_000_000), encoding="utf-8")
+    return target
 
 
 # ------------------------------------------------------------------ made once per test run

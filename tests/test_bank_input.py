@@ -7,7 +7,9 @@ what to do, never a Python traceback, and in bounded time and memory.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
+import os
 import re
 import resource
 import subprocess
@@ -226,46 +228,113 @@ def test_hostile_yaml_fails_the_build_cleanly(tmp_path, case):
 
 @pytest.fixture
 def kept(tmp_path, monkeypatch):
-    """The reader's cache of parsed files, in a folder of this test's own."""
-    folder = tmp_path / "cache"
-    folder.mkdir(mode=0o700)
-    monkeypatch.setattr(yaml_reader, "parsed", yaml_reader.ParseCache(folder))
-    return folder
+    """The reader's cache of parsed files, in a cache folder of this test's own."""
+    monkeypatch.setenv("HANDBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    return yaml_reader.SourceCache()
+
+
+def entries(cache: yaml_reader.SourceCache) -> list:
+    return sorted(cache._disk.folder.glob("*.bin"))
 
 
 def test_a_file_parsed_before_reads_the_same_from_the_cache(kept):
-    first = yaml_reader.parse(GOOD.encode(), "questions.yml")
-    assert len(list(kept.iterdir())) == 1
-    again = yaml_reader.parse(GOOD.encode(), "org.yml")
+    first = yaml_reader.parse(GOOD.encode(), "questions.yml", kept)
+    assert len(entries(kept)) == 1
+    again = yaml_reader.parse(GOOD.encode(), "org.yml", kept)
     assert (again.shown, again.data, again.lines) == ("org.yml", first.data, first.lines)
     # Its lines still lead an error to the right place.
     assert again.line(("questions", 0, "text")) == 13
 
 
-def test_an_edited_file_is_read_afresh_and_bad_files_are_never_kept(kept, tmp_path):
-    yaml_reader.parse(GOOD.encode(), "questions.yml")
-    edited = yaml_reader.parse(GOOD.replace("What is our vision?", "What do we share?").encode(), "questions.yml")
+def test_the_cache_lives_in_the_users_cache_folder_made_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("HANDBOOK_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    cache = yaml_reader.SourceCache()
+    yaml_reader.parse(GOOD.encode(), "questions.yml", cache)
+    folder = tmp_path / "xdg" / "partnerships-handbook" / "parsed"
+    assert len(list(folder.glob("*.bin"))) == 1
+    assert folder.stat().st_mode & 0o077 == 0, "other users cannot read or plant entries"
+    monkeypatch.setenv("HANDBOOK_CACHE", "off")
+    off = yaml_reader.SourceCache()
+    yaml_reader.parse(GOOD.replace("our vision", "the vision").encode(), "questions.yml", off)
+    assert len(list(folder.glob("*.bin"))) == 1, "HANDBOOK_CACHE=off keeps nothing"
+
+
+def test_an_edited_file_is_read_afresh_and_bad_files_are_never_kept(kept):
+    yaml_reader.parse(GOOD.encode(), "questions.yml", kept)
+    edited = yaml_reader.parse(GOOD.replace("What is our vision?", "What do we share?").encode(), "questions.yml", kept)
     assert edited.data["questions"][0]["text"] == "What do we share?"
     with pytest.raises(BankError, match=r"^questions\.yml:13: "):
-        yaml_reader.parse(GOOD.replace("text: What", "text: !!int What").encode(), "questions.yml")
-    assert len(list(kept.iterdir())) == 2
+        yaml_reader.parse(GOOD.replace("text: What", "text: !!int What").encode(), "questions.yml", kept)
+    assert len(entries(kept)) == 2
 
 
-def test_a_damaged_cache_file_is_read_past(kept):
-    yaml_reader.parse(GOOD.encode(), "questions.yml")
-    for path in kept.iterdir():
-        path.write_bytes(b"\x00not marshal data")
-    assert yaml_reader.parse(GOOD.encode(), "questions.yml").data["questions"][0]["id"] == "shared-vision"
-    for path in kept.iterdir():
-        path.write_bytes(marshal.dumps(("not", "a bank")))
-    assert yaml_reader.parse(GOOD.encode(), "questions.yml").data["questions"][0]["id"] == "shared-vision"
+def unsound_entries(good_entry: bytes, other_entry: bytes):
+    """(label, what to put in place of an entry) for every way an entry can be wrong."""
+    import cache as disk
+
+    head = len(disk.MAGIC) + 64
+    key_digest, payload = good_entry[len(disk.MAGIC) : len(disk.MAGIC) + 32], good_entry[head:]
+
+    def sealed(data: bytes) -> bytes:  # a well-formed entry for this key, holding `data`
+        return disk.MAGIC + key_digest + hashlib.sha256(data).digest() + data
+
+    return [
+        ("truncated", good_entry[: len(good_entry) // 2]),
+        ("corrupt", good_entry[:-10] + b"\x00" * 10),
+        ("empty", b""),
+        ("another key's entry", other_entry),
+        ("not marshal data", sealed(b"\x00not marshal data")),
+        ("a list where the data goes", sealed(marshal.dumps((["not", "a bank"], {(): 1})))),
+        ("lines with no top", sealed(marshal.dumps(({"stages": []}, {("stages",): 1})))),
+        ("lines that are not lines", sealed(marshal.dumps(({"stages": []}, {(): "x"})))),
+        ("huge", sealed(payload) + b"x" * (9 * 64 * 2**20)),
+    ]
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_an_unsound_cache_entry_is_a_miss_never_data(kept, case):
+    yaml_reader.parse(GOOD.replace("our vision", "another").encode(), "questions.yml", kept)
+    other_entry = entries(kept)[0].read_bytes()
+    entries(kept)[0].unlink()
+    yaml_reader.parse(GOOD.encode(), "questions.yml", kept)
+    [entry] = entries(kept)
+    label, bad = unsound_entries(entry.read_bytes(), other_entry)[case]
+    entry.write_bytes(bad)
+    # In a process of its own, with a deadline: an entry must never make the reader hang.
+    code = (
+        "import sys; sys.path.insert(0, 'hooks'); import yaml_reader;"
+        f"s = yaml_reader.parse({GOOD.encode()!r}, 'questions.yml', yaml_reader.SourceCache());"
+        "print(s.data['questions'][0]['id'], s.line(('questions', 0, 'text')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"{label}: {result.stderr}"
+    assert result.stdout.split() == ["shared-vision", "13"], label
+
+
+@pytest.mark.parametrize("planted", ["link to /dev/zero", "folder", "fifo", "unreadable"])
+def test_what_is_planted_in_place_of_an_entry_is_read_past(kept, planted):
+    yaml_reader.parse(GOOD.encode(), "questions.yml", kept)
+    [entry] = entries(kept)
+    entry.unlink()
+    if planted == "link to /dev/zero":
+        entry.symlink_to("/dev/zero")
+    elif planted == "folder":
+        entry.mkdir()
+    elif planted == "fifo":
+        os.mkfifo(entry)
+    else:
+        entry.write_bytes(b"x")
+        entry.chmod(0)
+    source = yaml_reader.parse(GOOD.encode(), "questions.yml", kept)
+    assert source.data["questions"][0]["id"] == "shared-vision"
 
 
 def test_only_the_most_recent_parsed_files_are_kept(kept):
     for n in range(yaml_reader.MAX_KEPT + 5):
-        yaml_reader.parse(GOOD.replace("What is our vision?", f"Vision, edit {n}?").encode(), "questions.yml")
-    assert len(list(kept.glob("__handbook_bank_*"))) == yaml_reader.MAX_KEPT
+        yaml_reader.parse(GOOD.replace("What is our vision?", f"Vision, edit {n}?").encode(), "questions.yml", kept)
+    assert len(entries(kept)) == yaml_reader.MAX_KEPT
     latest = yaml_reader.parse(
-        GOOD.replace("What is our vision?", f"Vision, edit {yaml_reader.MAX_KEPT + 4}?").encode(), "q.yml"
+        GOOD.replace("What is our vision?", f"Vision, edit {yaml_reader.MAX_KEPT + 4}?").encode(), "q.yml", kept
     )
     assert latest.data["questions"][0]["text"].endswith(f"edit {yaml_reader.MAX_KEPT + 4}?")

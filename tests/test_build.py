@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from support import build, copy_project, project_bank
+from support import build, copy_project, project_bank, retranslate
 
 BANK = project_bank()
 
@@ -141,6 +140,7 @@ def test_raw_html_in_question_text_is_shown_as_text(tmp_path):
             "text: 'Is <script>alert(1)</script> our *vision*?'",
         )
     )
+    retranslate(bank)
     result = build(config, tmp_path / "site")
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site" / "checklists" / "considering" / "index.html").read_text()
@@ -199,12 +199,14 @@ def test_bank_text_links_to_site_pages_relative_to_each_page(tmp_path):
     source = bank.read_text()
     assert f"text: {question.text}" in source
     bank.write_text(source.replace(f"text: {question.text}", f"text: '{question.text} See [People](people.md).'", 1))
+    retranslate(bank)
     assert build(config, tmp_path / "site").returncode == 0
     stage = (tmp_path / "site" / "checklists" / question.stage / "index.html").read_text()
     assert '<a href="../../people/">People</a>' in stage
     assert '<a href="../../people/">People</a>' in (tmp_path / "site" / "checklists" / "all" / "index.html").read_text()
 
     bank.write_text(source.replace(f"text: {question.text}", f"text: '{question.text} [x](nowhere.md)'", 1))
+    retranslate(bank)
     result = build(config, tmp_path / "site")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert f"{question.origin}: question '{question.id}' links to 'nowhere.md', which is not a page" in result.stderr
@@ -212,12 +214,14 @@ def test_bank_text_links_to_site_pages_relative_to_each_page(tmp_path):
     # An anchor must be on the page: a person's entry (put in after Markdown) is; a made-up one is not.
     person = BANK.people[0].id
     bank.write_text(source.replace(f"text: {question.text}", f"text: '{question.text} [x](people.md#{person})'", 1))
+    retranslate(bank)
     assert build(config, tmp_path / "site").returncode == 0
     assert (
         f'<a href="../../people/#{person}">x</a>'
         in (tmp_path / "site" / "checklists" / question.stage / "index.html").read_text()
     )
     bank.write_text(source.replace(f"text: {question.text}", f"text: '{question.text} [x](people.md#nobody-here)'", 1))
+    retranslate(bank)
     result = build(config, tmp_path / "site")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert (f"{question.origin}: question '{question.id}' links to 'people.md#nobody-here', but people.md has nothing "
@@ -225,18 +229,32 @@ def test_bank_text_links_to_site_pages_relative_to_each_page(tmp_path):
 
 
 def test_compiled_templates_never_go_in_a_folder_another_user_could_plant(tmp_path):
-    """Builds keep compiled templates in Jinja's private folder in the temporary folder; when
-    that name is taken by a link to somewhere else, the build compiles afresh and writes nothing there."""
-    temp, elsewhere = tmp_path / "tmp", tmp_path / "elsewhere"
-    temp.mkdir()
+    """Builds keep compiled templates and parsed banks in the user's cache folder, made private;
+    when that folder is a link to somewhere else, or others may write to it, the build works
+    afresh and writes nothing there. A cache of its own is used, and the next build reuses it."""
+    cache, elsewhere = tmp_path / "cache", tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (temp / f"_jinja2-cache-{os.getuid()}").symlink_to(elsewhere)
-    result = build(copy_project(tmp_path / "project"), tmp_path / "site", env={"TMPDIR": str(temp)})
+    cache.mkdir()
+    for kind in ("templates-theme", "templates-handbook", "parsed"):
+        (cache / kind).symlink_to(elsewhere)
+    config = copy_project(tmp_path / "project")
+    result = build(config, tmp_path / "site", env={"HANDBOOK_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "index.html").is_file()
     assert not list(elsewhere.iterdir())
 
-    (temp / f"_jinja2-cache-{os.getuid()}").unlink()
-    result = build(tmp_path / "project" / "mkdocs.yml", tmp_path / "site", env={"TMPDIR": str(temp)})
+    for kind in ("templates-theme", "templates-handbook", "parsed"):
+        (cache / kind).unlink()
+        (cache / kind).mkdir(mode=0o777)
+        (cache / kind).chmod(0o777)  # another user could plant entries here
+    result = build(config, tmp_path / "site", env={"HANDBOOK_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr
-    assert list((temp / f"_jinja2-cache-{os.getuid()}").glob("__handbook_*.cache")), "nothing was kept to reuse"
+    assert not list(cache.rglob("*.bin")), "a folder others may write to is not used"
+
+    for kind in ("templates-theme", "templates-handbook", "parsed"):
+        (cache / kind).rmdir()
+    result = build(config, tmp_path / "site", env={"HANDBOOK_CACHE_DIR": str(cache)})
+    assert result.returncode == 0, result.stderr
+    for kind in ("templates-theme", "templates-handbook", "parsed"):
+        assert list((cache / kind).glob("*.bin")), f"nothing was kept to reuse in {kind}"
+        assert (cache / kind).stat().st_mode & 0o077 == 0

@@ -109,14 +109,18 @@ def test_cite_makes_a_numbered_footnote_with_the_verbatim_citation(render, html)
 def test_counts_and_stage_tables_come_from_the_bank(render, html):
     words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
-    def said(n: int) -> str:
-        return words[n] if n < len(words) else str(n)
+    # The number with its noun: in words up to ten for stages and principles, up to one for questions.
+    def said(n: int, noun: str, in_words: int) -> str:
+        if n <= in_words:
+            return f"{words[n]} {noun if n == 1 else noun + 's'}"
+        return f"{n:,} {noun if n == 1 else noun + 's'}"
 
-    assert render("<!-- md:count stages -->") == said(len(BANK.stages))
-    assert render("<!-- md:count principles -->") == said(len(BANK.principles))
-    assert render("<!-- md:count questions -->") == said(len(BANK.questions))
+    assert render("<!-- md:count stages -->") == said(len(BANK.stages), "stage", 10)
+    assert render("<!-- md:count principles -->") == said(len(BANK.principles), "principle", 10)
+    assert render("<!-- md:count questions -->") == said(len(BANK.questions), "question", 1)
     stage = BANK.stages[0]
-    assert render(f"<!-- md:count questions {stage.id} -->") == said(len(BANK.questions_for(stage=stage.id)))
+    n = len(BANK.questions_for(stage=stage.id))
+    assert render(f"<!-- md:count questions {stage.id} -->") == said(n, "question", 1)
     table = html("<!-- md:stages -->")
     rows = re.findall(
         r"<tr><th scope=\"row\"><a href=\"([^\"]+)\">(.*?)</a></th><td>.*?</td><td>(\d+)</td></tr>", table

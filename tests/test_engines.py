@@ -193,10 +193,16 @@ def test_the_export_command_refuses_a_folder_in_use(tmp_path):
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
 
-def test_a_forced_export_that_fails_leaves_the_last_one_whole(tmp_path):
-    out = tmp_path / "export"
+def earlier_export(out: Path) -> None:
+    """A folder an earlier export wrote: it holds the marker file that says so."""
     (out / "docs").mkdir(parents=True)
     (out / "docs" / "index.md").write_text("the last export")
+    (out / ".handbook-export").write_text("written by hooks/export.py")
+
+
+def test_a_forced_export_that_fails_leaves_the_last_one_whole(tmp_path):
+    out = tmp_path / "export"
+    earlier_export(out)
     config = copy_project(tmp_path / "project")
     (tmp_path / "project" / "questions.yml").write_text("stages: [\n")
     result = export_to(out, "--force", config=config)
@@ -209,7 +215,7 @@ def test_a_forced_export_that_fails_leaves_the_last_one_whole(tmp_path):
 
 def test_a_forced_export_replaces_the_last_one(tmp_path):
     out = tmp_path / "export"
-    (out / "docs").mkdir(parents=True)
+    earlier_export(out)
     (out / "stale.md").write_text("from before")
     result = export_to(out, "--force")
     assert result.returncode == 0, result.stderr
@@ -218,14 +224,40 @@ def test_a_forced_export_replaces_the_last_one(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["export"], "no half-written folder left"
 
 
-@pytest.mark.parametrize("where", [".", "content", "theme_overrides/assets/exported", "content/exported"])
-def test_a_forced_export_never_replaces_or_lands_in_the_projects_sources(tmp_path, where):
+@pytest.mark.parametrize(
+    "where", [".", "content", "schema", ".git", "hooks", "exports/new", "theme_overrides/assets/exported"]
+)
+def test_a_forced_export_never_replaces_or_lands_in_the_project(tmp_path, where):
     config = copy_project(tmp_path)
-    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     result = export_to(tmp_path / where, "--force", config=config)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-    assert "choose a folder outside the project's sources" in result.stderr or "which the build reads" in result.stderr
-    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before, "nothing written or removed"
+    assert "is inside the project" in result.stderr and "choose a folder outside it" in result.stderr
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before, "nothing written or removed"
+
+
+def test_a_forced_export_never_replaces_a_folder_that_is_not_an_export(tmp_path):
+    out = tmp_path / "documents"
+    out.mkdir()
+    (out / "minutes.docx").write_text("someone's work")
+    result = export_to(out, "--force")
+    assert result.returncode == 2 and "is not an earlier export" in result.stderr, result.stderr
+    assert (out / "minutes.docx").read_text() == "someone's work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["documents"]
+
+
+def test_what_a_killed_export_left_beside_the_folder_is_cleared(tmp_path):
+    out = tmp_path / "export"
+    earlier_export(out)
+    # A killed export leaves its staging folder (and, mid-swap, the old folder) beside the target.
+    (tmp_path / ".export.partial" / "docs").mkdir(parents=True)
+    (tmp_path / ".export.old").mkdir()
+    result = export_to(out, "--force")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]
 
 
 def test_an_export_folder_has_a_new_folders_usual_permissions(tmp_path):

@@ -12,10 +12,12 @@ import re
 import subprocess
 from pathlib import Path
 
-from support import ROOT, build, copy_project
+from support import ROOT, build, copy_project, languages, translate
 
 GUIDE = (ROOT / "content" / "add-your-questions.md").read_text(encoding="utf-8")
-EXAMPLE = re.search(r"```yaml\n(# yaml-language-server.*?)```", GUIDE, re.S)[1]
+EXAMPLE = re.search(r"```yaml\n(# yaml-language-server: \$schema=schema/question-bank.*?)```", GUIDE, re.S)[1]
+# Its Welsh: every text of the example, as the guide gives it.
+WELSH = re.search(r"```yaml\n(# yaml-language-server: \$schema=schema/translation.*?)```", GUIDE, re.S)[1]
 # The line the guide tells a fork to add, below the comment it names.
 COMMENT = '    # Your bank files here, one per line, as "- our-questions.yml".\n'
 FORK_LINE = "    - our-questions.yml\n"
@@ -31,9 +33,14 @@ def as_fork(mkdocs_yml: str) -> str:
     return upstream(mkdocs_yml).replace(COMMENT, COMMENT + FORK_LINE)
 
 
-def fork_project(tmp_path: Path, bank: str) -> Path:
+def fork_project(tmp_path: Path, bank: str, welsh: str = WELSH) -> Path:
     config = copy_project(tmp_path)
     (tmp_path / "our-questions.yml").write_text(bank)
+    if "cy" in languages():
+        (tmp_path / "our-questions.cy.yml").write_text(welsh)
+    for code in languages()[1:]:
+        if code != "cy":
+            translate(tmp_path / "our-questions.yml", code)  # a fork's own further language
     config.write_text(as_fork(config.read_text()))
     return config
 

@@ -267,7 +267,7 @@ MARKDOWN_ATTACK = ("[click](javascript:alert('link')) ![pixel](https://tracker.e
 def test_the_export_builds_inert_without_hooks(tmp_path, baseline):
     """`./run export` gives another engine the parts inside Markdown: built by MkDocs with no
     hooks, a bank's Markdown runs nothing, loads nothing and shows as written, footnotes included."""
-    config = hostile_project(tmp_path, cycle([MARKDOWN_ATTACK]))
+    config = hostile_project(tmp_path / "project", cycle([MARKDOWN_ATTACK]))
     out = tmp_path / "export"
     exported = subprocess.run([sys.executable, str(ROOT / "hooks" / "export.py"), str(out), "-f", str(config)],
                               capture_output=True, text=True, check=False)  # fmt: skip

@@ -22,6 +22,7 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 import publish
+import swap
 from support import copy_project, mkdocs
 
 
@@ -59,7 +60,7 @@ def steps(request, monkeypatch):
             self.done += 1
 
     counter = Steps()
-    real_rename, real_rmtree, real_exchange = Path.rename, shutil.rmtree, publish.exchange
+    real_rename, real_rmtree, real_exchange = Path.rename, shutil.rmtree, swap.exchange
 
     def rename(self, target):
         counter.step()
@@ -75,14 +76,14 @@ def steps(request, monkeypatch):
 
     monkeypatch.setattr(Path, "rename", rename)
     monkeypatch.setattr(shutil, "rmtree", rmtree)
-    monkeypatch.setattr(publish, "exchange", exchange)
+    monkeypatch.setattr(swap, "exchange", exchange)
     counter.way = request.param
     return counter
 
 
 def publish_once(staging: Path, target: Path) -> None:
     """What a build does at its end: the swap, then clearing the old site."""
-    old = publish.swap(staging, target)
+    old = swap.swap(staging, target)
     if old is not None:
         shutil.rmtree(old)
 
@@ -97,7 +98,7 @@ def test_killed_at_any_step_of_the_swap_leaves_a_whole_site(tmp_path, steps):
     total = steps.done
     assert total >= 2 and site_version(target) == "new"
     if steps.way == "exchange":
-        assert publish.exchange is not None
+        assert swap.exchange is not None
 
     for die_at in range(total):
         for path in tmp_path.iterdir():
@@ -113,7 +114,7 @@ def test_killed_at_any_step_of_the_swap_leaves_a_whole_site(tmp_path, steps):
             # One atomic step: site/ is never missing.
             assert site_version(target) in ("old", "new"), f"killed at step {die_at}: site is {site_version(target)}"
         # The next build starts by recovering: then site/ holds a whole site, and nothing is left beside it.
-        publish.recover(target)
+        swap.recover(target)
         assert site_version(target) in ("old", "new"), f"killed at step {die_at}: not recovered"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], f"killed at step {die_at}: leftovers"
 
@@ -129,7 +130,7 @@ def test_exchange_is_atomic_on_this_system(tmp_path):
     """Where renameat2 works (Linux), the swap never leaves the site missing."""
     make_site(tmp_path / "a", "old")
     make_site(tmp_path / "b", "new")
-    assert publish.exchange(tmp_path / "a", tmp_path / "b") is True
+    assert swap.exchange(tmp_path / "a", tmp_path / "b") is True
     assert site_version(tmp_path / "a") == "new" and site_version(tmp_path / "b") == "old"
 
 
@@ -139,7 +140,9 @@ def test_exchange_is_atomic_on_this_system(tmp_path):
 
 KILL_HOOK = """
 import os, signal
+from mkdocs.plugins import event_priority
 
+@event_priority({priority})
 def {event}(*args, **kwargs):
     if {condition}:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -149,7 +152,11 @@ def {event}(*args, **kwargs):
 
 def with_killer(config: Path, event: str, condition: str, before_publish: bool) -> None:
     """Add a hook that kills the build at `event`, before or after the swap's hook file."""
-    (config.parent / "hooks" / "killer.py").write_text(KILL_HOOK.format(event=event, condition=condition))
+    # Before or after publish.py's own events, which run first (on_config) and last (on_post_build).
+    priority = 200 if before_publish else -200
+    (config.parent / "hooks" / "killer.py").write_text(
+        KILL_HOOK.format(event=event, condition=condition, priority=priority)
+    )
     text = config.read_text()
     hooks = re.search(r"^hooks:\n((?:  - .*\n)+)", text, re.M)
     assert hooks and "hooks/publish.py" in hooks[1]
@@ -270,10 +277,10 @@ def test_a_refused_swap_is_a_clear_error_and_leaves_the_site(tmp_path, monkeypat
     def refuse(a, b):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(publish, "exchange", refuse)
+    monkeypatch.setattr(swap, "exchange", refuse)
     with pytest.raises(PluginError, match=rf"^{re.escape(str(site))}: the new site cannot take its place .*{fix}"):
         publisher.finish(config)
-    publisher.abandon()
+    publisher.abandon(None)
     assert site_version(site) == "old"
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
 

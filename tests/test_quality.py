@@ -360,3 +360,13 @@ def test_ruff_is_clean(command):
         [sys.executable, "-m", "ruff", *command], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_browser_code_is_linted_and_formatted_by_biome():
+    """Biome (pinned in package-lock.json; ./run test installs it) finds nothing to change."""
+    biome = ROOT / "node_modules" / ".bin" / "biome"
+    assert biome.is_file(), "run ./run test, which installs the pinned Biome with npm ci"
+    result = subprocess.run(
+        [str(biome), "ci", "--colors=off", "theme_overrides/assets/js"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -102,7 +102,11 @@ def test_editing_a_guidance_page_or_template_rebuilds(served):
     root, base = served
     _edit(root / "content" / "about.md", "# About", "# About this handbook, edited")
     assert _wait_for(base + "/about/", "About this handbook, edited")
-    _edit(root / "theme_overrides" / "handbook" / "html" / "toolbar.html", "Print this checklist", "Print me")
+    toolbar = root / "theme_overrides" / "handbook" / "html" / "toolbar.html"
+    _edit(toolbar, '<p class="hb-toolbar__row">{{', '<p class="hb-toolbar__row">Edited template {{')
+    assert _wait_for(f"{base}/checklists/{FIRST.stage}/", "Edited template")
+    # The interface's words are in the strings tables: an edit there rebuilds too.
+    _edit(root / "theme_overrides" / "locales" / "en.yml", "stage: Print this checklist", "stage: Print me")
     assert _wait_for(f"{base}/checklists/{FIRST.stage}/", "Print me")
 
 
@@ -125,5 +129,5 @@ def test_a_file_gone_while_the_theme_is_listed_does_not_stop_a_rebuild(tmp_path)
     (tmp_path / "main.html").write_text("{% extends 'base.html' %}")
     (tmp_path / ".#main.html").symlink_to(tmp_path / "user@host.1234")
     config = SimpleNamespace(theme=SimpleNamespace(custom_dir=str(tmp_path), dirs=[str(tmp_path)]))
-    _, stamps = serve._ThemeFiles._fingerprint(config)
+    _, stamps = serve.Serve._fingerprint(config)
     assert [Path(path).name for path, _ in stamps] == ["main.html"]

@@ -86,7 +86,7 @@ def test_csv_cells_that_start_a_formula_get_an_apostrophe(cell):
 def test_the_emphasis_shortcut_renders_exactly_as_markdown_it(source):
     """Text whose only markup is *emphasis* skips the parser; where it does, the HTML and the
     plain text are markdown-it's own."""
-    source = text._folded(source)
+    source = text.folded(source)
     fast = text._simple_emphasis(source)
     if fast is None:
         return
@@ -100,7 +100,7 @@ def test_the_emphasis_shortcut_is_taken_for_our_references():
     from conftest import ROOT
 
     emphasised = [r.text for r in load_bank(ROOT / "questions.yml", ROOT).references if "*" in r.text]
-    assert emphasised and all(text._simple_emphasis(text._folded(t)) is not None for t in emphasised)
+    assert emphasised and all(text._simple_emphasis(text.folded(t)) is not None for t in emphasised)
 
 
 def test_a_no_break_space_is_kept_where_line_breaks_and_tabs_fold():

@@ -374,7 +374,8 @@ def test_clearing_asks_first_and_can_be_undone(page, base_url, book):
     modal(page).get_by_role("button", name="Clear the answers").click()
     said(page, "Cleared the 1 answer of Our partnership")
     assert stored(page)["partnerships"]["ours"]["answers"] == {}
-    page.locator(".hb-undo li").filter(has_text="Before clearing").get_by_role("button").click()
+    undo = page.locator(".hb-undo li").filter(has_text="Before clearing")
+    undo.get_by_role("button", name=re.compile("^Put back")).click()
     assert stored(page)["partnerships"]["ours"]["answers"][q]["notes"] == "Important"
 
 
@@ -401,7 +402,7 @@ def test_export_json_follows_the_schema_and_round_trips(browser, base_url, book)
     assert re.fullmatch(r"riverside-and-northshire-answers-\d{4}-\d\d-\d\d\.json", name)
     data = json.loads(text)
     jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(data)
-    assert data["version"] == 2 and data["format"] == FORMAT
+    assert data["version"] == 3 and data["format"] == FORMAT
     assert data["partnership"] == {"name": "Riverside and Northshire"}
     assert data["organisation"] == {"name": "Riverside Council"}
     assert data["handbook"]["edition"] == book.data["edition"]
@@ -523,7 +524,9 @@ def test_import_replace_then_undo_from_earlier_states(with_local_answers, book):
     said(page, "are now those of partners.json")
     answers = stored(page)["partnerships"]["ours"]["answers"]
     assert answers[book.other["id"]]["notes"] == "older in the file", "replace takes the file's, even older ones"
-    page.locator(".hb-undo li").filter(has_text="Before importing partners.json").get_by_role("button").click()
+    page.locator(".hb-undo li").filter(has_text="Before importing partners.json").get_by_role(
+        "button", name=re.compile("^Put back")
+    ).click()
     answers = stored(page)["partnerships"]["ours"]["answers"]
     assert answers[book.other["id"]]["notes"] == "newer here"
     assert answers[book.first["id"]]["notes"] == "old here"
@@ -570,7 +573,7 @@ def bad_files(book: Book) -> list[tuple[str, bytes, str]]:
         ("not json", b"{not json", "is not JSON"),
         ("foreign", json.dumps({"a": 1}).encode(), "is not an answers file"),
         ("another format", json.dumps({"format": "other", "version": 1, "answers": {}}).encode(), "is not an answers"),
-        ("newer version", json.dumps({**exchange_file({}), "version": 3}).encode(), "format version 3"),
+        ("newer version", json.dumps({**exchange_file({}), "version": 4}).encode(), "format version 4"),
         ("notes an object", with_answer(notes={"a": 1}), f"answers.{q}.notes is not text"),
         ("notes a number", with_answer(notes=42), f"answers.{q}.notes is not text"),
         ("answers null", json.dumps(exchange_file(None)).encode(), "answers is not a set of answers"),
@@ -621,22 +624,31 @@ def test_a_malformed_or_foreign_file_is_refused_whole(with_local_answers, book, 
     assert stored(page) == before
 
 
-def test_prototype_keys_in_a_file_are_ignored(with_local_answers, book):
+def test_prototype_names_in_a_file_are_data_never_the_prototype(with_local_answers, book):
     page = with_local_answers
     good = an_answer(book.second, "agreed", "a real answer", NEW_TIME)
-    # Written out by hand: a JSON serialiser in Python would not write these keys as they come.
+    # Ids that name members of every object: they are answers to (retired) questions like any other.
     text = (
         f'{{"format": "{FORMAT}", "version": 2, "handbook": {{"title": "x", "edition": "y"}},'
-        f' "partnership": {{"name": "P"}}, "exported": "{OLD_TIME}", "answers": {{"__proto__": {{"polluted": true}},'
-        f' "constructor": {{"status": "agreed"}}, "prototype": 1, "{book.second["id"]}": {json.dumps(good)}}}}}'
+        f' "partnership": {{"name": "P"}}, "exported": "{OLD_TIME}", "answers": {{'
+        f' "constructor": {json.dumps(an_answer(None, "agreed", "to constructor", question="Constructor?"))},'
+        f' "hasownproperty": {json.dumps(an_answer(None, "discussed", "to hasOwnProperty"))},'
+        f' "{book.second["id"]}": {json.dumps(good)}}}}}'
     )
     choose_file(page, text, "proto.json")
-    assert "Answers in it: 1." in modal(page).inner_text()
+    assert "Answers in it: 3." in modal(page).inner_text()
     modal(page).get_by_role("button", name="Merge into the active partnership").click()
     said(page, "Merged proto.json")
     answers = stored(page)["partnerships"]["ours"]["answers"]
-    assert set(answers) == {book.first["id"], book.other["id"], book.second["id"]}
+    assert set(answers) == {book.first["id"], book.other["id"], book.second["id"], "constructor", "hasownproperty"}
+    assert answers["constructor"]["notes"] == "to constructor"
     assert page.evaluate("({}).polluted === undefined && Object.prototype.status === undefined")
+    # A key that could reach the prototype is not a question id: the whole file is refused.
+    polluting = text.replace('"constructor":', '"__proto__": {"polluted": true}, "constructor":')
+    choose_file(page, polluting, "polluting.json")
+    said(page, "polluting.json was not imported.")
+    assert "not a question id" in page.locator(".hb-live").first.inner_text()
+    assert page.evaluate("({}).polluted === undefined")
 
 
 # ------------------------------------------------------------------ 6. storage that fails
@@ -815,7 +827,8 @@ def test_a_tab_keeps_its_partnership_while_another_tab_switches(page, base_url, 
     answer(second, other, notes="Northshire, from the second tab")
     # The first tab has taken in the second tab's save (its own copy has the new answer) ...
     page.wait_for_function(
-        "([a]) => self.handbook.store.ws.partnerships.p2.answers[a]?.notes === 'Northshire, from the second tab'",
+        "([a]) => self.handbook.store.workspace.partnerships.p2.answers[a]?.notes"
+        " === 'Northshire, from the second tab'",
         arg=[other],
     )
     # ... and still shows, and writes to, the partnership it was on; its field kept the text.
@@ -1188,8 +1201,8 @@ def test_the_browser_code_stays_within_its_size_budget(site):
     order by the build) is at most 12 KB gzipped; every module is in it."""
     from bundle import BUNDLES
 
-    workspace = BUNDLES["assets/handbook.js"]
-    assert {p.stem for p in JS.glob("*.js")} <= {name for modules in BUNDLES.values() for name in modules}
+    workspace = BUNDLES["assets/handbook.js"].modules
+    assert {p.stem for p in JS.glob("*.js")} <= {name for bundle in BUNDLES.values() for name in bundle.modules}
     assert all((JS / f"{name}.js").is_file() for name in workspace)
     delivered = (site / "assets" / "handbook.js").read_text(encoding="utf-8")
     starts = [delivered.index(f"/*! assets/js/{name}.js */") for name in workspace]

@@ -1,183 +1,434 @@
-// Answers and the exchange file (schema/answers.schema.json): checking, merging, comparing,
-// and the record as Markdown. No storage or page here: the compare page can use it as it is.
+// needs: i18n
+// Answers and the answers file (schema/answers.schema.json): reading and checking, merging,
+// comparing, and the record as Markdown. No storage and no page here, so every page and the
+// compare page can use it as it is, and tests can run it in a blank page.
+//
+// Every set of answers is a dictionary without a prototype, keyed by question id: an id from
+// a file or from storage ("constructor", "toString") is only ever data.
 (() => {
   "use strict";
-  const HB = (self.handbook ||= {});
+  const handbook = self.handbook;
+  const { t } = handbook.i18n;
   const FORMAT = "partnership-handbook-answers";
-  const STATUSES = { open: "Not yet discussed", discussed: "Discussed", agreed: "Agreed", "follow-up": "Needs follow-up" };
+  const VERSION = 3;
+  const bank = self.handbookBank || { edition: "", stages: [], principles: [], questions: [], statuses: [] };
+  const STATUSES = bank.statuses.map((status) => status.id);
+  const FIRST_STATUS = STATUSES[0];
   const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-  const bank = self.handbookBank || { edition: "", stages: [], principles: [], questions: [] };
-  const byId = new Map(bank.questions.map((q) => [q.id, q]));
-  const title = (id, list = bank.stages) => list.find((x) => x.id === id)?.title || id;
+  const OLDEST = "1970-01-01T00:00:00.000Z";
+  // Limits no real partnership reaches (schema/answers.schema.json says the same): a file
+  // beyond them is refused at once, rather than stalling the page.
+  const LIMITS = {
+    fileBytes: 20 * 2 ** 20,
+    answers: 50_000,
+    text: 100_000,
+    reviewPoints: 200,
+    partnerships: 100,
+  };
+  // A time later than this after now comes from a clock that is wrong: it never beats an answer
+  // given here (see merge).
+  const CLOCK_ALLOWANCE_MS = 5 * 60 * 1000;
 
-  const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
-  // Own entries, less the keys that would reach an object's prototype.
-  const entries = (o) => Object.entries(o).filter(([k]) => !["__proto__", "constructor", "prototype"].includes(k));
-  function fail(where, what) {
-    throw new Error(`${where} ${what}`);
+  const byId = new Map(bank.questions.map((question) => [question.id, question]));
+  const titleOf = (id, list = bank.stages) => list.find((item) => item.id === id)?.title || id;
+  const dictionary = (entries = []) => Object.assign(Object.create(null), Object.fromEntries(entries));
+  const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+  const has = (object, key) => isObject(object) && Object.hasOwn(object, key);
+  const statusLabel = (status) => t(`status.${status}`);
+
+  // ------------------------------------------------------------------ reading
+
+  function fail(where, problem, values = {}) {
+    throw new Error(t(`browser.file.${problem}`, { where, ...values }));
   }
-  const text = (v, at) => (typeof v === "string" ? v : fail(at, "is not text"));
-  const opt = (v, at) => (v === undefined ? "" : text(v, at));
-  const time = (v, at) => (/^\d{4}-\d\d-\d\d/.test(text(v, at)) && !isNaN(Date.parse(v)) ? new Date(v).toISOString() : fail(at, "is not a date and time"));
+  function text(value, where) {
+    if (typeof value !== "string") fail(where, "not_text");
+    if (value.length > LIMITS.text) fail(where, "too_long", { most: LIMITS.text });
+    return value;
+  }
+  const optionalText = (value, where) => (value === undefined ? "" : text(value, where));
+
+  // A real moment, as ISO 8601: "2024-02-30T..." is refused, not moved to March.
+  function moment(value, where) {
+    text(value, where);
+    const time = /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : Number.NaN;
+    if (!Number.isFinite(time) || new Date(time).toISOString().slice(0, 10) !== value.slice(0, 10)) {
+      fail(where, "not_moment");
+    }
+    return new Date(time).toISOString();
+  }
+  // A day of the calendar, or nothing: "2024-02-30" and "0000-00-00" are not days.
+  function day(value, where) {
+    const given = optionalText(value, where);
+    if (!given) return "";
+    const [year, month, date] = given.split("-").map(Number);
+    const parsed = /^\d{4}-\d\d-\d\d$/.test(given) ? new Date(Date.UTC(year, month - 1, date)) : null;
+    if (!parsed || year < 1 || parsed.getUTCMonth() !== month - 1 || parsed.getUTCDate() !== date) {
+      fail(where, "not_day");
+    }
+    return given;
+  }
 
   // One answer as kept here. In version 1 an answer was a tick (done) and notes.
-  function answer(a, at, v1) {
-    if (!isObj(a)) fail(at, "is not an answer");
-    if (v1 && ![undefined, true, false].includes(a.done)) fail(`${at}.done`, "is not true or false");
-    const status = v1 ? (a.done ? "discussed" : "open") : a.status;
-    if (typeof status !== "string" || !Object.hasOwn(STATUSES, status)) fail(`${at}.status`, `is not one of ${Object.keys(STATUSES)}`);
-    const act = a.action ?? {};
-    if (!isObj(act)) fail(`${at}.action`, "is not an action");
-    const due = opt(act.due, `${at}.action.due`);
-    if (due && !/^\d{4}-\d\d-\d\d$/.test(due)) fail(`${at}.action.due`, "is not a date");
-    return {
+  function answer(given, where, version) {
+    if (!isObject(given)) fail(where, "not_answer");
+    let status = given.status;
+    if (version === 1) {
+      if (has(given, "status")) fail(where, "version_one_status");
+      if (![undefined, true, false].includes(given.done)) fail(`${where}.done`, "not_boolean");
+      status = given.done ? STATUSES[1] : FIRST_STATUS;
+    }
+    if (typeof status !== "string" || !STATUSES.includes(status)) {
+      fail(`${where}.status`, "not_status", { statuses: STATUSES.join(", ") });
+    }
+    const action = given.action ?? {};
+    if (!isObject(action)) fail(`${where}.action`, "not_action");
+    const kept = {
       status,
-      notes: opt(a.notes, `${at}.notes`),
-      action: { text: opt(act.text, `${at}.action.text`), owner: opt(act.owner, `${at}.action.owner`), due },
-      updated: time(a.updated, `${at}.updated`),
-      question: opt(a.question, `${at}.question`),
+      notes: optionalText(given.notes, `${where}.notes`),
+      action: {
+        text: optionalText(action.text, `${where}.action.text`),
+        owner: optionalText(action.owner, `${where}.action.owner`),
+        due: day(action.due, `${where}.action.due`),
+      },
+      // Version 1 answers may have no time: older than any answer given since.
+      updated:
+        version === 1 && given.updated === undefined ? OLDEST : moment(given.updated, `${where}.updated`),
+      question: optionalText(given.question, `${where}.question`),
     };
+    const done = day(action.done, `${where}.action.done`);
+    if (done) kept.action.done = done;
+    const dissent = optionalText(given.dissent, `${where}.dissent`);
+    if (dissent) kept.dissent = dissent;
+    return kept;
   }
 
-  // With onBad, what cannot be read is counted and left out (stored data); else a file is refused.
-  const each = (list, read, onBad) =>
-    list.flatMap((item, i) => {
+  // What a set holds that can be read. With onBad (stored data), an answer that cannot be read is
+  // counted and left out; without it (a file), the first one refuses the whole set.
+  function answers(given, where, version, onBad) {
+    if (!isObject(given)) fail(where, "not_answers");
+    const ids = Object.keys(given);
+    if (ids.length > LIMITS.answers) fail(where, "too_many_answers", { n: ids.length, most: LIMITS.answers });
+    const set = dictionary();
+    for (const id of ids) {
       try {
-        return [read(item, i)];
+        if (!ID.test(id)) fail(where, "not_id", { id: id.slice(0, 40) });
+        set[id] = answer(given[id], `${where}.${id}`, version);
       } catch (error) {
         if (!onBad) throw error;
-        return onBad(), [];
+        onBad();
+      }
+    }
+    return set;
+  }
+
+  function reviewPoints(given, where, onBad) {
+    if (!Array.isArray(given)) fail(where, "not_list");
+    if (given.length > LIMITS.reviewPoints) {
+      fail(where, "too_many_review_points", { n: given.length, most: LIMITS.reviewPoints });
+    }
+    const kept = [];
+    given.forEach((point, index) => {
+      const at = `${where}[${index}]`;
+      try {
+        if (!isObject(point)) fail(at, "not_review_point");
+        kept.push({
+          name: text(point.name, `${at}.name`),
+          taken: moment(point.taken, `${at}.taken`),
+          answers: answers(point.answers, `${at}.answers`, VERSION, onBad),
+        });
+      } catch (error) {
+        if (!onBad) throw error;
+        onBad();
       }
     });
-
-  function answers(map, at, v1, onBad) {
-    if (!isObj(map)) fail(at, "is not a set of answers");
-    const read = ([id, a]) => [ID.test(id) ? id : fail(`${at} has “${id.slice(0, 40)}”,`, "not a question id"), answer(a, `${at}.${id}`, v1)];
-    return Object.fromEntries(each(entries(map), read, onBad));
+    return kept;
   }
 
-  function snapshots(list, at, onBad) {
-    if (!Array.isArray(list)) fail(at, "is not a list");
-    const read = (s, i) => ({ name: text(s?.name, `${at}[${i}].name`), taken: time(s.taken, `${at}[${i}].taken`), answers: answers(s.answers, `${at}[${i}].answers`, false, onBad) });
-    return each(list, read, onBad);
-  }
+  const named = (value, where) =>
+    value === undefined
+      ? ""
+      : isObject(value)
+        ? optionalText(value.name, `${where}.name`)
+        : fail(where, "not_named");
 
-  const named = (v, at) => (v === undefined ? "" : isObj(v) ? opt(v.name, `${at}.name`) : fail(at, "is not an object"));
-
+  // An answers file's text, checked whole: what it holds, or an Error saying what is wrong.
   function readFile(source) {
-    let f;
+    let file;
     try {
-      f = JSON.parse(source);
+      file = JSON.parse(source);
     } catch {
-      fail("It", "is not JSON");
+      fail(t("browser.file.it"), "not_json");
     }
-    if (!isObj(f) || f.format !== FORMAT) fail("It", `is not an answers file: its format is not ${FORMAT}`);
-    if (!Number.isInteger(f.version) || f.version < 1) fail("It", "has no format version");
-    if (f.version > 2) fail(`It is in format version ${f.version},`, "newer than this handbook reads (2): update the handbook");
-    const v1 = f.version === 1;
-    const book = v1 ? { title: f.site } : f.handbook;
-    if (!isObj(book)) fail("Its handbook", "is missing");
+    const it = t("browser.file.it");
+    if (!isObject(file) || file.format !== FORMAT) fail(it, "not_answers_file", { format: FORMAT });
+    if (!Number.isInteger(file.version) || file.version < 1) fail(it, "no_version");
+    if (file.version > VERSION) fail(it, "newer_version", { version: file.version, known: VERSION });
+    const version = file.version;
+    const book = version === 1 ? { title: file.site } : file.handbook;
+    if (!isObject(book)) fail(it, "no_handbook");
+    const partnership = isObject(file.partnership) ? file.partnership : {};
+    const sources = Array.isArray(partnership.sources) ? partnership.sources.slice(0, 8) : [];
     return {
-      handbook: { title: opt(book.title, "handbook.title"), edition: opt(book.edition, "handbook.edition") },
-      partnership: named(f.partnership, "partnership"),
-      organisation: named(f.organisation, "organisation"),
-      exported: f.exported === undefined ? "" : time(f.exported, "exported"),
-      answers: answers(f.answers, "answers", v1),
-      snapshots: snapshots(f.snapshots ?? [], "snapshots"),
+      version,
+      handbook: {
+        title: optionalText(book.title, "handbook.title"),
+        edition: optionalText(book.edition, "handbook.edition"),
+      },
+      partnership: named(file.partnership, "partnership"),
+      kind: partnership.kind === "agreed" ? "agreed" : "",
+      sources: sources.map((source, index) => ({
+        name: optionalText(source?.name, `partnership.sources[${index}].name`),
+        file: optionalText(source?.file, `partnership.sources[${index}].file`),
+      })),
+      reviewMonths: reviewMonths(partnership.review?.months),
+      organisation: named(file.organisation, "organisation"),
+      exported: file.exported === undefined ? "" : moment(file.exported, "exported"),
+      answers: answers(file.answers, "answers", version),
+      snapshots: reviewPoints(file.snapshots ?? [], "snapshots"),
     };
   }
 
-  const toFile = (p, site) => ({
-    format: FORMAT,
-    version: 2,
-    handbook: { title: site, edition: bank.edition },
-    partnership: { name: p.name },
-    ...(p.organisation && { organisation: { name: p.organisation } }),
-    exported: new Date().toISOString(),
-    answers: p.answers,
-    snapshots: p.snapshots,
-  });
+  const reviewMonths = (months) => (Number.isInteger(months) && months >= 1 && months <= 60 ? months : 6);
 
-  const blank = { status: "open", notes: "", action: { text: "", owner: "", due: "" } };
-  const actionText = (x) => [x.text, x.owner && `owner: ${x.owner}`, x.due && `due: ${x.due}`].filter(Boolean).join("; ");
-  // Anything said about a question: a status, notes or an action.
-  const said = (a) => Boolean(a) && (a.status !== "open" || /\S/.test(a.notes + actionText(a.action)));
-  const squash = (s) => s.replace(/\s+/g, " ").trim();
-  // Answered when the question read differently (version 1 answers may not carry its text).
-  const reworded = (id, a) => Boolean(a?.question && byId.has(id)) && squash(a.question) !== squash(byId.get(id).text);
-
-  // Newer wins, question by question.
-  function merge(mine, theirs) {
-    const out = { ...mine };
-    for (const [id, a] of entries(theirs)) if (!(out[id]?.updated >= a.updated)) out[id] = a;
-    return out;
+  // A partnership as an answers file: what readFile reads back.
+  function toFile(partnership, site) {
+    return {
+      format: FORMAT,
+      version: VERSION,
+      handbook: { title: site, edition: bank.edition, language: bank.language },
+      partnership: {
+        name: partnership.name,
+        ...(partnership.kind && { kind: partnership.kind }),
+        ...(partnership.sources?.length && { sources: partnership.sources }),
+        ...(partnership.reviewMonths &&
+          partnership.reviewMonths !== 6 && { review: { months: partnership.reviewMonths } }),
+      },
+      ...(partnership.organisation && { organisation: { name: partnership.organisation } }),
+      exported: new Date().toISOString(),
+      answers: partnership.answers,
+      snapshots: partnership.snapshots,
+    };
   }
 
-  function preview(incoming, mine) {
-    const out = { newer: [], older: [], same: [], added: [], retired: [], reworded: [] };
-    for (const [id, a] of entries(incoming)) {
-      const here = mine[id]?.updated;
-      out[!here ? "added" : a.updated > here ? "newer" : a.updated < here ? "older" : "same"].push(id);
-      if (!byId.has(id)) out.retired.push(id);
-      if (reworded(id, a)) out.reworded.push(id);
+  // ------------------------------------------------------------------ comparing and merging
+
+  const blank = { status: FIRST_STATUS, notes: "", action: { text: "", owner: "", due: "" } };
+  const actionText = (action) =>
+    [
+      action.text,
+      action.owner && t("browser.action.owner", { owner: action.owner }),
+      action.due && t("browser.action.due", { due: action.due }),
+      action.done && t("browser.action.done", { done: action.done }),
+    ]
+      .filter(Boolean)
+      .join("; ");
+  // Anything said about a question: a status, notes or an action.
+  const said = (given) =>
+    Boolean(given) && (given.status !== FIRST_STATUS || /\S/.test(given.notes + actionText(given.action)));
+  const squash = (words) => words.replace(/\s+/g, " ").trim();
+  // The question's words in the handbook's first language: what answers record, in every language.
+  const questionText = (id) => byId.get(id)?.source || byId.get(id)?.text || "";
+  // Answered when the question read differently (version 1 answers may not carry its text).
+  const reworded = (id, given) =>
+    Boolean(given?.question && byId.has(id)) && squash(given.question) !== squash(questionText(id));
+
+  const inFuture = (time, now) => Date.parse(time) > now + CLOCK_ALLOWANCE_MS;
+  // Times from a clock that runs ahead become now: a set taken as it is (replace, a new partnership).
+  function settled(set, now = Date.now()) {
+    const kept = dictionary();
+    for (const id of Object.keys(set)) {
+      const given = set[id];
+      kept[id] = inFuture(given.updated, now) ? { ...given, updated: new Date(now).toISOString() } : given;
     }
-    return out;
+    return kept;
+  }
+
+  // The newer answer wins, question by question. An answer dated later than now (a wrong clock)
+  // never replaces one given here; where there is none, it comes in, dated now.
+  function merge(mine, theirs, now = Date.now()) {
+    const merged = dictionary(Object.entries(mine));
+    for (const id of Object.keys(theirs)) {
+      const given = theirs[id];
+      const here = merged[id];
+      if (inFuture(given.updated, now)) {
+        if (!here) merged[id] = { ...given, updated: new Date(now).toISOString() };
+      } else if (!here || here.updated < given.updated) {
+        merged[id] = given;
+      }
+    }
+    return merged;
+  }
+
+  // What importing a set would do, question by question, before anything changes.
+  function preview(incoming, mine, now = Date.now()) {
+    const found = { newer: [], older: [], same: [], added: [], retired: [], reworded: [], future: [] };
+    for (const id of Object.keys(incoming)) {
+      const given = incoming[id];
+      const here = mine[id]?.updated;
+      const future = inFuture(given.updated, now);
+      if (future) found.future.push(id);
+      const sort = !here
+        ? "added"
+        : future || given.updated < here
+          ? "older"
+          : given.updated > here
+            ? "newer"
+            : "same";
+      found[sort].push(id);
+      if (!byId.has(id)) found.retired.push(id);
+      if (reworded(id, given)) found.reworded.push(id);
+    }
+    return found;
   }
 
   // What changed between two sets, in page order: [[id, [[what, before, after], ...]], ...].
-  const diff = (before, after) =>
-    [...new Set([...byId.keys(), ...Object.keys(before), ...Object.keys(after)])].flatMap((id) => {
-      const [a, b] = [before[id] || blank, after[id] || blank];
-      const changes = [
-        ["Status", STATUSES[a.status], STATUSES[b.status]],
-        ["Notes", a.notes, b.notes],
-        ["Action", actionText(a.action), actionText(b.action)],
-      ].filter(([, x, y]) => x !== y);
-      return changes.length ? [[id, changes]] : [];
-    });
-
-  // How many questions have each status; done: any status but open ("discussed" in progress).
-  function counts(set, ids) {
-    const n = { open: 0, discussed: 0, agreed: 0, "follow-up": 0 };
-    for (const id of ids) n[set[id]?.status || "open"] += 1;
-    return { ...n, all: ids.length, done: ids.length - n.open };
+  function diff(before, after) {
+    const ids = new Set(byId.keys());
+    for (const id of Object.keys(before)) ids.add(id);
+    for (const id of Object.keys(after)) ids.add(id);
+    const changes = [];
+    for (const id of ids) {
+      const [was, now] = [before[id] || blank, after[id] || blank];
+      const found = [
+        [t("browser.diff.status"), statusLabel(was.status), statusLabel(now.status)],
+        [t("browser.diff.notes"), was.notes, now.notes],
+        [t("browser.diff.action"), actionText(was.action), actionText(now.action)],
+      ].filter(([, a, b]) => a !== b);
+      if (found.length) changes.push([id, found]);
+    }
+    return changes;
   }
 
-  // Text is data: entities for HTML, backslashes for Markdown, no indent (code), hard breaks.
-  const md = (s) =>
-    s
-      .replace(/&/g, "&amp;")
+  // How many questions have each status, of how many (all), and how many were discussed (done:
+  // any status but the first).
+  function counts(set, ids) {
+    const found = Object.fromEntries(STATUSES.map((status) => [status, 0]));
+    for (const id of ids) found[set[id]?.status || FIRST_STATUS] += 1;
+    return { byStatus: found, all: ids.length, done: ids.length - found[FIRST_STATUS] };
+  }
+
+  // ------------------------------------------------------------------ the record, as Markdown
+
+  // Text is data in Markdown: nothing it holds starts a structure, and it keeps its lines.
+  // Addresses stay as typed (so renderers can link them), everything else that Markdown or an
+  // extension reads as syntax is escaped, and no line starts a list, a heading or code.
+  const ADDRESS = /https?:\/\/[^\s<>"'`\\]+[^\s<>"'`\\.,;:!?)\]}]/g;
+  function escapeWords(words) {
+    return words
+      .replace(/&(?=#?\w+;)/g, "&amp;")
       .replace(/</g, "&lt;")
       .replace(/>/g, "&gt;")
-      .replace(/[\\`*_{}[\]()#+\-.!|~=]/g, "\\$&")
-      .split(/\r?\n/)
+      .replace(/[\\`*[\]|~{}]/g, "\\$&")
+      .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (match) => match.replace("_", "\\_"));
+  }
+  function md(source) {
+    return String(source)
+      .split(/\r\n|\r|\n|\u2028|\u2029/)
       .map((line) => line.trim())
       .filter(Boolean)
+      .map((line) => {
+        let escaped = "";
+        let at = 0;
+        for (const found of line.matchAll(ADDRESS)) {
+          escaped += escapeWords(line.slice(at, found.index)) + found[0];
+          at = found.index + found[0].length;
+        }
+        escaped += escapeWords(line.slice(at));
+        // What would start a block at the start of a line: a heading, list, quote, rule, table.
+        return escaped.replace(/^([#>+=-]|\d+(?=[.)]))/, "\\$1");
+      })
       .join("\\\n  ");
-
-  function markdown(p, site, date) {
-    const n = counts(p.answers, [...byId.keys()]);
-    const out = [`# ${md(p.name)}`, "", `Checklist record from ${md(site)}, ${md(bank.edition)}; exported ${md(date)}.`];
-    if (p.organisation) out.push("", `Answered by ${md(p.organisation)}.`);
-    out.push("", `${n.done} of ${n.all} questions discussed.`);
-    const item = (id, heading, a = p.answers[id] || blank) => {
-      out.push("", `**${md(heading)}**`, "", `- Status: ${STATUSES[a.status]}`);
-      if (a.notes.trim()) out.push(`- Notes: ${md(a.notes)}`);
-      if (actionText(a.action)) out.push(`- Agreed action: ${md(actionText(a.action))}`);
-      if (reworded(id, a)) out.push(`- Answered when the question read: ${md(a.question)}`);
-    };
-    let stage, principle;
-    for (const q of bank.questions) {
-      if (q.stage !== stage) out.push("", `## ${md(title((stage = q.stage)))}`);
-      if (q.principle !== principle || out.at(-1).startsWith("## ")) out.push("", `### ${md(title((principle = q.principle), bank.principles))}`);
-      item(q.id, `${q.number}. ${q.text}`);
-    }
-    const retired = Object.keys(p.answers).filter((id) => !byId.has(id));
-    if (retired.length) out.push("", "## Answers to questions no longer in the handbook");
-    for (const id of retired) item(id, p.answers[id].question || id);
-    return out.join("\n") + "\n";
   }
 
-  HB.bank = { ...bank, byId, title };
-  HB.answers = { STATUSES, ID, blank, isObj, entries, each, text, time, answers, snapshots, readFile, toFile, actionText, said, reworded, merge, preview, diff, counts, markdown, md };
+  function markdown(partnership, site, date) {
+    const ids = [...byId.keys()];
+    const tally = counts(partnership.answers, ids);
+    const lines = [
+      `# ${md(partnership.name)}`,
+      "",
+      md(t("browser.record.from", { site, edition: bank.edition, date })),
+    ];
+    if (partnership.organisation) {
+      lines.push("", md(t("browser.record.by", { organisation: partnership.organisation })));
+    }
+    lines.push("", md(t("browser.progress.discussed", { n: tally.all, done: tally.done })));
+    const item = (id, heading, given = partnership.answers[id] || blank) => {
+      lines.push(
+        "",
+        `**${md(heading)}**`,
+        "",
+        `- ${md(t("browser.record.status", { status: statusLabel(given.status) }))}`,
+      );
+      if (given.notes.trim()) lines.push(`- ${md(t("browser.record.notes", { notes: given.notes }))}`);
+      if (actionText(given.action)) {
+        lines.push(`- ${md(t("browser.record.action", { action: actionText(given.action) }))}`);
+      }
+      if (given.dissent) lines.push(`- ${md(t("browser.record.dissent", { dissent: given.dissent }))}`);
+      if (reworded(id, given)) lines.push(`- ${md(t("browser.record.then", { question: given.question }))}`);
+    };
+    let stage;
+    let principle;
+    for (const question of bank.questions) {
+      if (question.stage !== stage) {
+        stage = question.stage;
+        lines.push("", `## ${md(titleOf(stage))}`);
+        principle = undefined;
+      }
+      if (question.principle !== principle) {
+        principle = question.principle;
+        lines.push("", `### ${md(titleOf(principle, bank.principles))}`);
+      }
+      item(question.id, `${question.number}. ${question.text}`);
+    }
+    const retired = Object.keys(partnership.answers).filter((id) => !byId.has(id));
+    if (retired.length) lines.push("", `## ${md(t("browser.record.retired"))}`);
+    for (const id of retired) item(id, partnership.answers[id].question || id);
+    if (partnership.snapshots?.length) {
+      lines.push("", `## ${md(t("browser.record.review_points"))}`, "");
+      for (const point of partnership.snapshots) {
+        const tallied = counts(point.answers, ids);
+        lines.push(
+          `- ${md(`${point.name}, ${handbook.i18n.when(point.taken)}: ${t("browser.progress.discussed", { n: tallied.all, done: tallied.done })}`)}`,
+        );
+      }
+    }
+    return `${lines.join("\n")}\n`;
+  }
+
+  handbook.bank = { ...bank, byId, titleOf };
+  handbook.answers = {
+    FORMAT,
+    VERSION,
+    STATUSES,
+    FIRST_STATUS,
+    ID,
+    OLDEST,
+    LIMITS,
+    CLOCK_ALLOWANCE_MS,
+    blank,
+    dictionary,
+    isObject,
+    has,
+    text,
+    moment,
+    day,
+    answers,
+    reviewPoints,
+    reviewMonths,
+    readFile,
+    toFile,
+    statusLabel,
+    actionText,
+    said,
+    questionText,
+    reworded,
+    settled,
+    merge,
+    preview,
+    diff,
+    counts,
+    markdown,
+    md,
+  };
 })();

@@ -1,35 +1,56 @@
+// needs: i18n, answers, store, ui, reminders
 // The checklist pages: each question's answer under it, the workspace bar, and progress per
-// principle and per cell of the overview grid.
+// principle and per cell of the overview grid. A long checklist gets its controls in short
+// tasks, and an answer changed here redraws only its question and the counts.
 (() => {
   "use strict";
-  const HB = self.handbook;
-  const { h, fill, say } = HB.ui;
-  const A = HB.answers;
-  const S = HB.store;
-  const LABELS = { status: "Status", notes: "Notes", what: "Agreed action", who: "Who will do it", due: "By when" };
-  const questions = () => [...document.querySelectorAll(".hb-checklist .hb-question")];
-  const idOf = (q) => q.id.slice(2);
+  const handbook = self.handbook;
+  const { t } = handbook.i18n;
+  const { h, fill, say, inSlices } = handbook.ui;
+  const model = handbook.answers;
+  const store = handbook.store;
+  const questionsOnPage = () => [...document.querySelectorAll(".hb-checklist .hb-question")];
+  const idOf = (question) => question.id.slice(2);
 
-  function controls(q) {
-    const id = idOf(q);
-    const text = q.firstElementChild; // the number and the question's words
-    text.id = `hb-t-${id}`;
+  function controls(question) {
+    const id = idOf(question);
+    const words = question.firstElementChild; // the number and the question's words
+    words.id = `hb-t-${id}`;
     // Each control is named after its question too: "Notes, 7. What ...?"
-    const field = (key, tag, attrs, ...kids) =>
+    const field = (key, tag, attributes, ...children) =>
       h(
         "span.hb-field",
-        h("label", { for: `hb-${key}-${id}`, id: `hb-${key}-${id}-l` }, LABELS[key]),
-        h(tag, { id: `hb-${key}-${id}`, "aria-labelledby": `hb-${key}-${id}-l ${text.id}`, "data-hb-field": key, ...attrs }, ...kids),
+        h("label", { for: `hb-${key}-${id}`, id: `hb-${key}-${id}-l` }, t(`browser.answer.${key}`)),
+        h(
+          tag,
+          {
+            id: `hb-${key}-${id}`,
+            "aria-labelledby": `hb-${key}-${id}-l ${words.id}`,
+            "data-hb-field": key,
+            ...attributes,
+          },
+          ...children,
+        ),
       );
-    q.append(
+    const options = model.STATUSES.map((status) => h("option", { value: status }, model.statusLabel(status)));
+    question.append(
       h(
         "div.hb-answer",
-        h("p", field("status", "select", {}, Object.entries(A.STATUSES).map(([value, label]) => h("option", { value }, label)))),
+        h("p", field("status", "select", {}, options)),
         h(
           "details",
-          h("summary", { id: `hb-more-${id}`, "aria-labelledby": `hb-more-${id} ${text.id}` }, "Notes and agreed action"),
+          h(
+            "summary",
+            { id: `hb-more-${id}`, "aria-labelledby": `hb-more-${id} ${words.id}` },
+            t("browser.answer.more"),
+          ),
           h("p", field("notes", "textarea", { rows: 3 })),
-          h("p.hb-answer__action", field("what", "input", { type: "text" }), field("who", "input", { type: "text" }), field("due", "input", { type: "date" })),
+          h(
+            "p.hb-answer__action",
+            field("what", "input", { type: "text" }),
+            field("who", "input", { type: "text" }),
+            field("due", "input", { type: "date" }),
+          ),
         ),
         h("p.hb-answer__reworded"),
         h("div.hb-answer__paper"),
@@ -37,74 +58,134 @@
     );
   }
 
-  function show(q, fromTab) {
-    if (!q.querySelector(".hb-answer")) controls(q);
-    const a = S.active().answers[idOf(q)];
-    const x = a || A.blank;
-    const values = { status: x.status, notes: x.notes, what: x.action.text, who: x.action.owner, due: x.action.due };
+  function show(question, fromOtherTab) {
+    if (!question.querySelector(".hb-answer")) controls(question);
+    const partnership = store.active();
+    const given = partnership.answers[idOf(question)];
+    const shown = given || model.blank;
+    const values = {
+      status: shown.status,
+      notes: shown.notes,
+      what: shown.action.text,
+      who: shown.action.owner,
+      due: shown.action.due,
+    };
     // Another tab's save never replaces what is under the cursor here, while it is the same partnership's.
-    const keep = fromTab && q.dataset.hbFor === S.ws.active;
-    q.dataset.hbFor = S.ws.active;
-    for (const el of q.querySelectorAll("[data-hb-field]")) {
-      if (el.value !== values[el.dataset.hbField] && !(keep && el === document.activeElement)) el.value = values[el.dataset.hbField];
+    const keepFocused = fromOtherTab && question.dataset.hbFor === store.workspace.active;
+    question.dataset.hbFor = store.workspace.active;
+    for (const element of question.querySelectorAll("[data-hb-field]")) {
+      const value = values[element.dataset.hbField];
+      if (element.value !== value && !(keepFocused && element === document.activeElement))
+        element.value = value;
     }
-    if (/\S/.test(x.notes + A.actionText(x.action))) q.querySelector("details").open = true;
-    q.dataset.hbStatus = x.status;
-    q.toggleAttribute("data-hb-said", A.said(a));
-    const reworded = q.querySelector(".hb-answer__reworded");
-    reworded.hidden = !A.reworded(idOf(q), a);
-    reworded.textContent = reworded.hidden ? "" : `Reworded since this was answered. It then read: “${a.question}”`;
+    if (/\S/.test(shown.notes + model.actionText(shown.action)))
+      question.querySelector("details").open = true;
+    question.dataset.hbStatus = shown.status;
+    question.toggleAttribute("data-hb-said", model.said(given));
+    const reworded = question.querySelector(".hb-answer__reworded");
+    reworded.hidden = !model.reworded(idOf(question), given);
+    reworded.textContent = reworded.hidden ? "" : t("browser.answer.reworded", { question: given.question });
     // The answer as it prints, in place of the lines to write on.
-    fill(q.querySelector(".hb-answer__paper"), h("p", h("strong", `Status: ${A.STATUSES[x.status]}`)), h("p.hb-answer__notes", x.notes.trim()), A.actionText(x.action) && h("p", `Agreed action: ${A.actionText(x.action)}`));
+    fill(
+      question.querySelector(".hb-answer__paper"),
+      h("p", h("strong", t("browser.record.status", { status: model.statusLabel(shown.status) }))),
+      h("p.hb-answer__notes", shown.notes.trim()),
+      model.actionText(shown.action) &&
+        h("p", t("browser.record.action", { action: model.actionText(shown.action) })),
+    );
   }
 
-  const progress = (ids) => `${A.counts(S.active().answers, ids).done} of ${ids.length} questions discussed`;
+  const progress = (ids) => {
+    const tally = model.counts(store.active().answers, ids);
+    return t("browser.progress.discussed", { n: tally.all, done: tally.done });
+  };
 
   // A progress line just before (or after) an element, made once per page view.
-  function line(el, text, where = "before") {
+  function line(element, text, where = "before") {
     const near = where === "before" ? "previousElementSibling" : "nextElementSibling";
-    if (!el[near]?.matches(".hb-progress")) el[where](h("p.hb-progress"));
-    el[near].textContent = text;
+    if (!element[near]?.matches(".hb-progress")) element[where](h("p.hb-progress"));
+    element[near].textContent = text;
   }
 
-  // The bar's fixed parts are in the page (toolbar.html); its first three lines say who, offer a switch, count.
-  function bar(el) {
-    const [who, swap, done] = el.children;
-    fill(who, "Answers for ", h("strong", S.active().name), ", kept in this browser only.");
-    const list = Object.entries(S.ws.partnerships);
-    swap.hidden = list.length < 2;
-    fill(swap.lastChild, list.map(([id, p]) => h("option", { value: id }, p.name))).value = S.ws.active;
-    const scope = el.closest("[data-hb-toolbar]")?.dataset.hbToolbar;
-    done.textContent = `${progress(scope === "overview" ? [...HB.bank.byId.keys()] : questions().map(idOf))} ${scope === "stage" ? "at this stage" : "in all stages"}.`;
+  // The bar's fixed parts are in the page (toolbar.html); its first three lines say who, offer a
+  // switch, and count; the browser adds a reminder when a review is due.
+  function bar(element) {
+    const [who, switcher, done] = element.children;
+    const partnership = store.active();
+    fill(who, handbook.ui.phrase("browser.bar.answers_for", { name: partnership.name }, "name"));
+    const list = Object.keys(store.workspace.partnerships);
+    switcher.hidden = list.length < 2;
+    const select = switcher.lastChild;
+    fill(
+      select,
+      list.map((id) => h("option", { value: id }, store.workspace.partnerships[id].name)),
+    );
+    select.value = store.workspace.active;
+    const scope = element.closest("[data-hb-toolbar]")?.dataset.hbToolbar;
+    const ids = scope === "overview" ? [...handbook.bank.byId.keys()] : questionsOnPage().map(idOf);
+    done.textContent = t(scope === "stage" ? "browser.bar.at_stage" : "browser.bar.in_all", {
+      progress: progress(ids),
+    });
+    handbook.reminders.show(element, done);
+  }
+
+  function counts() {
+    const sentence = (ids) => t("browser.progress.line", { progress: progress(ids) });
+    for (const list of document.querySelectorAll(".hb-checklist")) {
+      line(list, sentence([...list.children].map(idOf)));
+    }
+    for (const cell of document.querySelectorAll(".hb-grid td")) {
+      const ids = [...cell.querySelectorAll("a[href*='#q-']")].map((link) => link.hash.slice(3));
+      if (ids.length) line(cell.querySelector("ol"), sentence(ids), "after");
+    }
+    const workspaceBar = document.querySelector("[data-hb-workspace]");
+    if (workspaceBar) bar(workspaceBar);
   }
 
   function render(event) {
-    const workspace = document.querySelector("[data-hb-workspace]");
-    if (!workspace) return;
+    const workspaceBar = document.querySelector("[data-hb-workspace]");
+    if (!workspaceBar) return;
+    if (event?.detail?.answer) {
+      // An answer given on this page: its question and the counts; nothing else changed.
+      const question = document.getElementById(`q-${event.detail.answer}`);
+      if (question) show(question, false);
+      counts();
+      return;
+    }
     // This tab keeps its partnership through other tabs' changes, unless one deletes it.
-    const shown = workspace.dataset.hbShowing;
-    if (event?.detail === "tab" && shown && shown !== S.ws.active) {
-      say(`The partnership shown here was deleted in another tab. Showing the answers for ${S.active().name}; the deleted one can be put back from the earlier states on Your partnerships.`);
+    const showing = workspaceBar.dataset.hbShowing;
+    if (event?.detail === "tab" && showing && showing !== store.workspace.active) {
+      say(t("browser.bar.deleted_elsewhere", { name: store.active().name }));
     }
-    workspace.dataset.hbShowing = S.ws.active;
-    bar(workspace);
-    for (const q of questions()) show(q, event?.detail === "tab");
-    for (const list of document.querySelectorAll(".hb-checklist")) line(list, `${progress([...list.children].map(idOf))}.`);
-    for (const cell of document.querySelectorAll(".hb-grid td")) {
-      const ids = [...cell.querySelectorAll("a[href*='#q-']")].map((a) => a.hash.slice(3));
-      if (ids.length) line(cell.querySelector("ol"), `${progress(ids)}.`, "after");
-    }
+    workspaceBar.dataset.hbShowing = store.workspace.active;
+    counts();
+    const fromOtherTab = event?.detail === "tab";
+    inSlices(questionsOnPage(), (question) => show(question, fromOtherTab));
   }
 
-  HB.ui.onPage(render);
+  handbook.ui.onPage(render);
   document.addEventListener("hb:change", render);
   document.addEventListener("input", ({ target }) => {
     if (target.id === "hb-switch") {
-      S.switchTo(target.value);
-      say(`Showing the answers for ${S.active().name}.`);
+      store.switchTo(target.value);
+      say(t("browser.bar.showing", { name: store.active().name }));
+      return;
     }
-    const q = target.closest(".hb-answer")?.parentElement;
-    const value = (key) => q.querySelector(`[data-hb-field="${key}"]`).value;
-    if (q) S.setAnswer(idOf(q), { status: value("status"), notes: value("notes"), action: { text: value("what"), owner: value("who"), due: value("due") } });
+    const question = target.closest(".hb-answer")?.parentElement;
+    if (!question) return;
+    const value = (key) => question.querySelector(`[data-hb-field="${key}"]`).value;
+    const id = idOf(question);
+    const partnership = question.dataset.hbFor;
+    const previous = store.get(partnership)?.answers[id];
+    const given = {
+      status: value("status"),
+      notes: value("notes"),
+      action: { text: value("what"), owner: value("who"), due: value("due") },
+    };
+    if (previous?.action.done) given.action.done = previous.action.done;
+    if (previous?.dissent) given.dissent = previous.dissent;
+    // Typing goes to the partnership this question shows, or nowhere: never into another one.
+    const saved = store.setAnswer(partnership, id, given);
+    if (!saved.ok) say(t("browser.bar.gone_while_typing"));
   });
 })();

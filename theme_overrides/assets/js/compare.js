@@ -1,68 +1,81 @@
+// needs: i18n, answers, store, ui, files
 // The page "Compare partners' answers": two to eight partners' answers files (or a saved
 // comparison) side by side, where they differ and where to start, a "where we differ" sheet to
 // print, and the comparison kept as Markdown or as a file that loads again. Files are read on
-// this device only; everything in them is data, shown as text.
+// this device only; everything in them is data, shown as text. The agreed position (agreed.js)
+// and the charts (chart.js) use what this module works out.
 (() => {
   "use strict";
-  const HB = self.handbook;
-  const { h, fill, plural, say, when, download, css } = HB.ui;
-  const A = HB.answers;
+  const handbook = self.handbook;
+  const { t, when, list, number } = handbook.i18n;
+  const { h, fill, say, download, css, inSlices } = handbook.ui;
+  const model = handbook.answers;
   const FORMAT = "partnership-handbook-comparison";
-  const MAX = 8;
+  const MOST_PARTNERS = 8;
   const WIDEST = 10; // questions listed under "Widest spread first"
-  // The statuses in order, from untouched to settled: how far apart two answers are.
-  const SCALE = ["open", "discussed", "follow-up", "agreed"];
-  const RETIRED = { id: "retired", title: "Questions no longer in this handbook" };
-  const DIFFER = "Partners differ on a question when they gave it different statuses; no answer counts as Not yet discussed. Notes and actions are shown, not compared.";
+  // The statuses from untouched to settled: how far apart two answers are (schema's x-scale).
+  const SCALE = new Map(handbook.bank.statuses.map((status) => [status.id, status.scale]));
+  const BY_SCALE = [...handbook.bank.statuses].sort((a, b) => a.scale - b.scale).map((status) => status.id);
+  const RETIRED = "retired";
 
-  const { md } = A; // Markdown escaping, as the record export does it
-
-  // The files loaded, in the order given: {file, text, data (as answers.js read it), key, name, fallback}.
-  let partners = [];
+  // The files loaded, in the order given: {file, data (as answers.js read it), key, name, fallback}.
+  const partners = [];
 
   const $ = (selector) => document.querySelector(`[data-hb-app="compare"] ${selector}`);
-  const nameOf = (p) => p.name.replace(/\s+/g, " ").trim() || p.fallback;
-  const names = () => and(partners.map(nameOf));
-  const and = (items) => (items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`);
-  const today = () => new Date().toLocaleDateString("en-GB", { dateStyle: "long" });
-  const answerOf = (p, id) => (Object.hasOwn(p.data.answers, id) ? p.data.answers[id] : undefined);
-  const otherEdition = (p) => p.data.handbook.edition !== HB.bank.edition;
+  const nameOf = (partner) => partner.name.replace(/\s+/g, " ").trim() || partner.fallback;
+  const names = () => list(partners.map(nameOf));
+  const today = () => new Intl.DateTimeFormat(handbook.i18n.locale, { dateStyle: "long" }).format(new Date());
+  const answerOf = (partner, id) => partner.data.answers[id];
+  const otherEdition = (partner) => partner.data.handbook.edition !== handbook.bank.edition;
 
   // ---------------------------------------------------------------- loading
 
   // What a file holds: one answers file, or each partner of a saved comparison.
-  function candidates(file, text) {
+  function candidates(file, source) {
     let data;
     try {
-      data = JSON.parse(text);
+      data = JSON.parse(source);
     } catch {
       // answers.js says it is not JSON.
     }
-    if (data?.format !== FORMAT) return [{ file, text }];
-    if (data.version !== 1) throw new Error(`It is a comparison in format version ${data.version}, which this handbook does not read`);
-    if (!Array.isArray(data.partners)) throw new Error("Its partners are not a list");
-    return data.partners.map((p, i) => ({
-      file: typeof p?.file === "string" ? p.file : `partner ${i + 1} of ${file}`,
-      name: typeof p?.name === "string" ? p.name : undefined,
-      text: JSON.stringify(p?.answers ?? null),
+    if (data?.format !== FORMAT) return [{ file, source }];
+    if (data.version !== 1)
+      throw new Error(t("browser.compare.saved_version", { version: String(data.version) }));
+    if (!Array.isArray(data.partners)) throw new Error(t("browser.compare.saved_no_list"));
+    if (!data.partners.length) throw new Error(t("browser.compare.saved_empty"));
+    if (data.partners.length > MOST_PARTNERS) {
+      throw new Error(t("browser.compare.saved_too_many", { n: data.partners.length, most: MOST_PARTNERS }));
+    }
+    return data.partners.map((partner, index) => ({
+      file:
+        typeof partner?.file === "string"
+          ? partner.file
+          : t("browser.compare.partner_of", { n: index + 1, file }),
+      name: typeof partner?.name === "string" ? partner.name : undefined,
+      data: partner?.answers,
     }));
   }
 
   // Adds a file's partner; else says why not.
-  function add({ file, text, name }) {
-    let data;
+  function add({ file, source, data, name }) {
+    let read;
     try {
-      data = A.readFile(text);
+      read = data === undefined ? model.readFile(source) : model.readFile(JSON.stringify(data ?? null));
     } catch (error) {
-      return `${file} was not loaded. ${error.message}.`;
+      return t("browser.compare.not_loaded", { file, why: error.message });
     }
-    const key = JSON.stringify(data);
-    const twin = partners.find((p) => p.key === key);
-    if (twin) return `${file} ${twin.file === file ? "is loaded already" : `is the same file as ${twin.file}`}: it is compared once.`;
-    if (partners.length >= MAX) return `${file} was not loaded: at most ${MAX} files can be compared at once.`;
-    let fallback = data.organisation || data.partnership || file.replace(/\.json$/i, "");
-    if (partners.some((p) => nameOf(p) === fallback)) fallback += ` (${file})`;
-    partners.push({ file, text, data, key, fallback, name: name ?? fallback });
+    // Two files are the same when what they say is: compared once.
+    const key = JSON.stringify([read.partnership, read.organisation, read.exported, read.answers]);
+    const twin = partners.find((partner) => partner.key === key);
+    if (twin) {
+      return twin.file === file
+        ? t("browser.compare.loaded_already", { file })
+        : t("browser.compare.same_as", { file, other: twin.file });
+    }
+    if (partners.length >= MOST_PARTNERS) return t("browser.compare.too_many", { file, most: MOST_PARTNERS });
+    let fallback = read.organisation || read.partnership || file.replace(/\.json$/i, "");
+    if (partners.some((partner) => nameOf(partner) === fallback)) fallback += ` (${file})`;
+    partners.push({ file, data: read, key, fallback, name: name ?? fallback });
     return "";
   }
 
@@ -71,15 +84,19 @@
     const loaded = [];
     for (const file of files) {
       try {
+        if (file.size > model.LIMITS.fileBytes) {
+          throw new Error(t("browser.file.too_big", { most: Math.round(model.LIMITS.fileBytes / 2 ** 20) }));
+        }
         for (const candidate of candidates(file.name, await file.text())) {
           const problem = add(candidate);
-          problem ? notes.push(problem) : loaded.push(candidate.file);
+          if (problem) notes.push(problem);
+          else loaded.push(candidate.file);
         }
       } catch (error) {
-        notes.push(`${file.name} was not loaded. ${error.message}.`);
+        notes.push(t("browser.compare.not_loaded", { file: file.name, why: error.message }));
       }
     }
-    if (loaded.length) notes.unshift(`Loaded ${and(loaded)}.`);
+    if (loaded.length) notes.unshift(t("browser.compare.loaded", { files: list(loaded) }));
     render();
     report(notes);
   }
@@ -87,150 +104,303 @@
   function remove(index) {
     const [gone] = partners.splice(index, 1);
     render();
-    report([`Removed ${gone.file}.`]);
+    report([t("browser.compare.removed", { file: gone.file })]);
     (partners.length ? $("#hb-partners") : $("#hb-files")).focus();
   }
 
   // What the last load or removal did, and what the comparison needs now.
   function report(notes) {
-    const needs = "Comparing needs at least two files: load another partner's answers file.";
-    const state = partners.length > 1 ? `Comparing ${partners.length} partners: ${names()}.` : partners.length === 1 ? needs : "";
-    fill($(".hb-compare-report"), [...notes, state].map((text) => text && h("p", text)));
+    const state =
+      partners.length > 1
+        ? t("browser.compare.comparing", { n: partners.length, names: names() })
+        : partners.length === 1
+          ? t("browser.compare.needs_two")
+          : "";
+    fill(
+      $(".hb-compare-report"),
+      [...notes, state].map((note) => note && h("p", note)),
+    );
   }
 
   // ---------------------------------------------------------------- comparing
 
   // One row per question: the handbook's in page order, then those only partners' files know.
   function compare() {
-    const row = (id, q) => {
-      const answers = partners.map((p) => answerOf(p, id));
-      const statuses = answers.map((a) => a?.status || "open");
-      return { id, q, answers, statuses, differs: new Set(statuses).size > 1 };
+    const row = (id, question) => {
+      const given = partners.map((partner) => answerOf(partner, id));
+      const statuses = given.map((answer) => answer?.status || model.FIRST_STATUS);
+      return { id, question, answers: given, statuses, differs: new Set(statuses).size > 1 };
     };
-    const rows = HB.bank.questions.map((q) => row(q.id, q));
-    const gone = new Set(partners.flatMap((p) => Object.keys(p.data.answers)).filter((id) => !HB.bank.byId.has(id)));
-    const groups = HB.bank.stages.map((s) => ({ ...s, rows: rows.filter((r) => r.q.stage === s.id) }));
-    groups.push({ ...RETIRED, rows: [...gone].map((id) => row(id, null)) });
-    return groups.filter((g) => g.rows.length);
+    const rows = handbook.bank.questions.map((question) => row(question.id, question));
+    const gone = new Set();
+    for (const partner of partners) {
+      for (const id of Object.keys(partner.data.answers)) if (!handbook.bank.byId.has(id)) gone.add(id);
+    }
+    const groups = handbook.bank.stages.map((stage) => ({
+      ...stage,
+      rows: rows.filter((found) => found.question.stage === stage.id),
+    }));
+    groups.push({
+      id: RETIRED,
+      title: t("browser.compare.retired_title"),
+      rows: [...gone].map((id) => row(id, null)),
+    });
+    return groups.filter((group) => group.rows.length);
   }
 
-  const differing = (rows) => rows.filter((r) => r.differs);
-  const label = (r) => (r.q ? `${r.q.number}. ${r.q.text}` : r.answers.find((a) => a?.question)?.question || r.id);
-  const countLine = (g) => `Partners differ on ${differing(g.rows).length} of ${plural(g.rows.length, "question")} ${g.id === RETIRED.id ? "no longer in this handbook" : "at this stage"}.`;
+  const differing = (rows) => rows.filter((found) => found.differs);
+  const label = (found) =>
+    found.question
+      ? `${found.question.number}. ${found.question.text}`
+      : found.answers.find((given) => given?.question)?.question || found.id;
+  const countLine = (group) =>
+    t(group.id === RETIRED ? "browser.compare.differ_retired" : "browser.compare.differ_stage", {
+      n: group.rows.length,
+      differ: number(differing(group.rows).length),
+    });
 
   // Distinct statuses, then how far apart the furthest two are on the scale.
-  function spread(r) {
-    const at = r.statuses.map((s) => SCALE.indexOf(s));
-    return [new Set(r.statuses).size, Math.max(...at) - Math.min(...at)];
+  function spread(found) {
+    const places = found.statuses.map((status) => SCALE.get(status));
+    let [low, high] = [places[0], places[0]];
+    for (const place of places) [low, high] = [Math.min(low, place), Math.max(high, place)];
+    return [new Set(found.statuses).size, high - low];
   }
   // Who gave which status, in the scale's order: "Agreed: A and B; Discussed: C".
-  const byStatus = (r) =>
-    SCALE.filter((s) => r.statuses.includes(s))
-      .map((s) => `${A.STATUSES[s]}: ${and(partners.filter((_, i) => r.statuses[i] === s).map(nameOf))}`)
+  const byStatus = (found) =>
+    BY_SCALE.filter((status) => found.statuses.includes(status))
+      .map((status) => {
+        const who = partners.filter((_, index) => found.statuses[index] === status).map(nameOf);
+        return `${model.statusLabel(status)}: ${list(who)}`;
+      })
       .join("; ");
 
   // A partner's answer as lines of text, status first: for the tables, the sheet and the minutes.
-  function answerLines(r, i) {
-    const a = r.answers[i];
-    if (!a) return [`${A.STATUSES.open} (no answer)`, r.q && otherEdition(partners[i]) && "Its file is from another edition: this question may have been added since."].filter(Boolean);
+  function answerLines(found, index) {
+    const given = found.answers[index];
+    if (!given) {
+      return [
+        t("browser.compare.no_answer", { status: model.statusLabel(model.FIRST_STATUS) }),
+        found.question && otherEdition(partners[index]) && t("browser.compare.other_edition_row"),
+      ].filter(Boolean);
+    }
     return [
-      A.STATUSES[a.status],
-      a.notes.trim() && `Notes: ${a.notes.trim()}`,
-      A.actionText(a.action) && `Agreed action: ${A.actionText(a.action)}`,
-      A.reworded(r.id, a) && `Reworded since: answered when the question read “${a.question}”`,
+      model.statusLabel(given.status),
+      given.notes.trim() && t("browser.record.notes", { notes: given.notes.trim() }),
+      model.actionText(given.action) &&
+        t("browser.record.action", { action: model.actionText(given.action) }),
+      model.reworded(found.id, given) && t("browser.compare.reworded", { question: given.question }),
     ].filter(Boolean);
   }
 
   // ---------------------------------------------------------------- the page
 
   // A table that scrolls sideways on a narrow screen, reachable by keyboard to scroll it.
-  const scroller = (id, table) => h("div.hb-scroll", { tabindex: 0, role: "region", "aria-labelledby": id }, table);
+  const scroller = (id, table) =>
+    h("div.hb-scroll", { tabindex: 0, role: "region", "aria-labelledby": id }, table);
 
-  function table(g, rows, { sheet = false } = {}) {
-    const caption = `hb-caption-${sheet ? "sheet-" : ""}${g.id}`;
-    const head = h("tr", h("th", { scope: "col" }, "Question"), partners.map((p) => h("th", { scope: "col" }, nameOf(p))));
-    const body = rows.map((r) =>
+  function row(found, sheet) {
+    return h(
+      "tr",
+      { id: !sheet && `hb-row-${found.id}`, "data-hb-differs": found.differs },
       h(
-        "tr",
-        { id: !sheet && `hb-row-${r.id}`, "data-hb-differs": r.differs },
-        h("th", { scope: "row" }, label(r), r.differs && [" ", h("strong.hb-differs", "Differs")], !r.q && [" ", h("span.hb-flag", "No longer in this handbook")]),
-        partners.map((_, i) => {
-          const [status, ...more] = answerLines(r, i);
-          return h("td", h("strong", status), more.map((line) => h("p.hb-answer__notes", line)));
-        }),
+        "th",
+        { scope: "row" },
+        label(found),
+        found.differs && [" ", h("strong.hb-differs", t("browser.compare.differs"))],
+        !found.question && [" ", h("span.hb-flag", t("browser.compare.no_longer"))],
       ),
+      partners.map((_, index) => {
+        const [status, ...more] = answerLines(found, index);
+        return h(
+          "td",
+          h("strong", status),
+          more.map((line) => h("p.hb-answer__notes", line)),
+        );
+      }),
     );
-    // On screen the stage's heading shows above the table: its caption is for screen readers.
-    const title = sheet ? h("caption", { id: caption }, h("strong", g.title), " ", countLine(g)) : h("caption.hb-visually-hidden", { id: caption }, `${g.title}: each partner's answer to each question`);
-    return scroller(caption, h("table.hb-table.hb-compare-table", title, h("thead", head), h("tbody", body)));
   }
 
-  function stageSection(g, onlyDiffering) {
-    const rows = onlyDiffering ? differing(g.rows) : g.rows;
-    const silent = g.id === RETIRED.id ? [] : partners.filter((_, i) => !g.rows.some((r) => A.said(r.answers[i])));
+  function table(group, rows, { sheet = false } = {}) {
+    const caption = `hb-caption-${sheet ? "sheet-" : ""}${group.id}`;
+    const head = h(
+      "tr",
+      h("th", { scope: "col" }, t("browser.compare.question")),
+      partners.map((partner) => h("th", { scope: "col" }, nameOf(partner))),
+    );
+    const body = h("tbody");
+    // A long table fills in short tasks: the page stays responsive.
+    inSlices(rows, (found) => body.append(row(found, sheet)));
+    // On screen the stage's heading shows above the table: its caption is for screen readers.
+    const title = sheet
+      ? h("caption", { id: caption }, h("strong", group.title), " ", countLine(group))
+      : h(
+          "caption.hb-visually-hidden",
+          { id: caption },
+          t("browser.compare.caption", { title: group.title }),
+        );
+    return scroller(caption, h("table.hb-table.hb-compare-table", title, h("thead", head), body));
+  }
+
+  function stageSection(group, onlyDiffering) {
+    const rows = onlyDiffering ? differing(group.rows) : group.rows;
+    const silent =
+      group.id === RETIRED
+        ? []
+        : partners.filter((_, index) => !group.rows.some((found) => model.said(found.answers[index])));
     return h(
       "section.hb-compare-stage",
-      h("h3", { id: `hb-stage-${g.id}` }, g.title),
-      h("p.hb-compare-count", countLine(g)),
-      silent.map((p) => h("p.hb-flag", `${nameOf(p)} has no answers for this stage: each of its questions counts as Not yet discussed.`)),
-      rows.length ? table(g, rows) : h("p", "Partners gave every question here the same status."),
+      h("h3", { id: `hb-stage-${group.id}` }, group.title),
+      h("p.hb-compare-count", countLine(group)),
+      silent.map((partner) => h("p.hb-flag", t("browser.compare.silent", { name: nameOf(partner) }))),
+      rows.length ? table(group, rows) : h("p", t("browser.compare.all_same_here")),
     );
   }
 
   // How far partners agree, per principle and stage.
   function summary(groups) {
-    const rows = groups.flatMap((g) => g.rows).filter((r) => r.q);
+    const rows = groups.flatMap((group) => group.rows).filter((found) => found.question);
     const agree = (stage, principle) => {
-      const set = rows.filter((r) => [r.q.stage, undefined].includes(stage) && [r.q.principle, undefined].includes(principle));
-      return set.length ? `${set.length - differing(set).length} of ${set.length}` : "none";
+      const cell = rows.filter(
+        (found) =>
+          (!stage || found.question.stage === stage) &&
+          (!principle || found.question.principle === principle),
+      );
+      return cell.length
+        ? t("browser.progress.cell", { done: cell.length - differing(cell).length, n: cell.length })
+        : t("browser.progress.none");
     };
-    const line = (title, principle) => h("tr", h("th", { scope: "row" }, title), HB.bank.stages.map((s) => h("td", agree(s.id, principle))), h("td", agree(undefined, principle)));
-    const stages = HB.bank.stages.map((s) => h("th", { scope: "col" }, s.title));
+    const line = (title, principle) =>
+      h(
+        "tr",
+        h("th", { scope: "row" }, title),
+        handbook.bank.stages.map((stage) => h("td", agree(stage.id, principle))),
+        h("td", agree(undefined, principle)),
+      );
+    const stages = handbook.bank.stages.map((stage) => h("th", { scope: "col" }, stage.title));
     return [
-      h("p", `Partners agree on ${rows.length - differing(rows).length} of ${plural(rows.length, "question")} and differ on ${differing(rows).length}.`),
+      h(
+        "p",
+        t("browser.compare.agree_overall", {
+          n: rows.length,
+          agree: number(rows.length - differing(rows).length),
+          differ: number(differing(rows).length),
+        }),
+      ),
       scroller(
         "hb-caption-summary",
         h(
           "table.hb-table",
-          h("caption", { id: "hb-caption-summary" }, h("span", "Questions on which partners agree, by principle and stage")),
-          h("thead", h("tr", h("th", { scope: "col" }, "Principle"), stages, h("th", { scope: "col" }, "All stages"))),
-          h("tbody", HB.bank.principles.map((p) => line(p.title, p.id)), line("All principles")),
+          h("caption", { id: "hb-caption-summary" }, h("span", t("browser.compare.agree_caption"))),
+          h(
+            "thead",
+            h(
+              "tr",
+              h("th", { scope: "col" }, t("browser.compare.principle")),
+              stages,
+              h("th", { scope: "col" }, t("browser.compare.all_stages")),
+            ),
+          ),
+          h(
+            "tbody",
+            handbook.bank.principles.map((principle) => line(principle.title, principle.id)),
+            line(t("browser.compare.all_principles")),
+          ),
         ),
       ),
     ];
   }
 
-  function widest(groups) {
-    const rows = differing(groups.flatMap((g) => g.rows).filter((r) => r.q));
+  // The questions where partners differ, widest spread first (the agenda).
+  function agenda(groups) {
+    const rows = differing(groups.flatMap((group) => group.rows).filter((found) => found.question));
     // Array sort is stable: questions of the same spread stay in page order.
-    const ranked = rows.map((r) => [r, spread(r)]).sort(([, a], [, b]) => b[0] - a[0] || b[1] - a[1]);
-    if (!ranked.length) return h("p", "Partners gave every question the same status.");
-    const item = ([r, [distinct]]) => h("li", h("a", { href: `#hb-row-${r.id}` }, `${HB.bank.title(r.q.stage)}, ${label(r)}`), ` (${distinct} statuses). ${byStatus(r)}.`);
-    const more = ranked.length - WIDEST;
-    return [h("ol", ranked.slice(0, WIDEST).map(item)), more > 0 && h("p", `And ${plural(more, "other question")} where partners differ: see the tables below.`)];
+    return rows
+      .map((found) => [found, spread(found)])
+      .sort(([, a], [, b]) => b[0] - a[0] || b[1] - a[1])
+      .map(([found, [distinct]]) => ({ ...found, distinct }));
   }
 
-  function partnerItem(p, i) {
-    const d = p.data;
-    const id = `hb-partner-${i}`;
-    const who = [d.partnership, d.organisation && `answered by ${d.organisation}`].filter(Boolean).join(", ");
-    const about = [who, d.handbook.edition || "no edition given", d.exported && `exported ${when(d.exported)}`, plural(Object.keys(d.answers).length, "answer")];
+  function widest(groups) {
+    const ranked = agenda(groups);
+    if (!ranked.length) return h("p", t("browser.compare.all_same"));
+    const item = (found) =>
+      h(
+        "li",
+        h(
+          "a",
+          { href: `#hb-row-${found.id}` },
+          `${handbook.bank.titleOf(found.question.stage)}, ${label(found)}`,
+        ),
+        ` ${t("browser.compare.statuses", { n: found.distinct, who: byStatus(found) })}`,
+      );
+    const more = ranked.length - WIDEST;
+    return [
+      h("ol", ranked.slice(0, WIDEST).map(item)),
+      more > 0 && h("p", t("browser.compare.more_differ", { n: more })),
+    ];
+  }
+
+  function partnerItem(partner, index) {
+    const data = partner.data;
+    const id = `hb-partner-${index}`;
+    const who = [
+      data.partnership,
+      data.organisation && t("browser.compare.answered_by", { organisation: data.organisation }),
+    ].filter(Boolean);
+    const about = [
+      who.join(", "),
+      data.handbook.edition || t("browser.compare.no_edition"),
+      data.exported && t("browser.import.exported", { when: when(data.exported) }),
+      t("browser.compare.answers", { n: Object.keys(data.answers).length }),
+    ];
     return h(
       "li",
-      h("p.hb-form", h("span.hb-field", h("label", { for: id }, `Name for ${p.file}`), " ", h("input", { id, type: "text", value: p.name, autocomplete: "off", "data-hb-partner": i })), h("button.md-button", { type: "button", "data-hb-remove": i }, `Remove ${p.file}`)),
+      h(
+        "p.hb-form",
+        h(
+          "span.hb-field",
+          h("label", { for: id }, t("browser.compare.name_for", { file: partner.file })),
+          " ",
+          h("input", {
+            id,
+            type: "text",
+            value: partner.name,
+            autocomplete: "off",
+            "data-hb-partner": index,
+          }),
+        ),
+        h(
+          "button.md-button",
+          { type: "button", "data-hb-remove": index },
+          t("browser.compare.remove", { file: partner.file }),
+        ),
+      ),
       h("p", `${about.filter(Boolean).join("; ")}.`),
-      otherEdition(p) && h("p.hb-flag", `From another edition of the handbook than this one (${HB.bank.edition}): the tables mark questions reworded, added or removed since.`),
+      otherEdition(partner) &&
+        h("p.hb-flag", t("browser.compare.other_edition", { edition: handbook.bank.edition })),
     );
   }
 
   // The "where we differ" sheet: printed alone, landscape (handbook.css).
   function sheet(groups) {
-    if (partners.length < 2) return h("p", "Load at least two partners' answers files to print where they differ.");
-    const found = groups.filter((g) => differing(g.rows).length);
+    if (partners.length < 2) return h("p", t("browser.compare.sheet_needs_two"));
+    const found = groups.filter((group) => differing(group.rows).length);
     return [
-      h("h2", "Where we differ"),
-      h("p", `${names()}, ${today()}. Compared in ${HB.store.site}, ${HB.bank.edition}. ${DIFFER}`),
-      found.length ? found.map((g) => table(g, differing(g.rows), { sheet: true })) : h("p", "Partners gave every question the same status."),
+      h("h2", t("browser.compare.sheet_title")),
+      h(
+        "p",
+        t("browser.compare.sheet_about", {
+          names: names(),
+          date: today(),
+          site: handbook.store.site,
+          edition: handbook.bank.edition,
+          rule: t("browser.compare.rule"),
+        }),
+      ),
+      found.length
+        ? found.map((group) => table(group, differing(group.rows), { sheet: true }))
+        : h("p", t("browser.compare.all_same")),
     ];
   }
 
@@ -241,11 +411,18 @@
     $(".hb-compare-results").hidden = !ready;
     fill($(".hb-compare-summary"), ready && summary(groups));
     fill($(".hb-spread"), ready && widest(groups));
-    fill($(".hb-side"), groups.map((g) => stageSection(g, $("#hb-only-differ").checked)));
+    fill(
+      $(".hb-side"),
+      groups.map((group) => stageSection(group, $("#hb-only-differ").checked)),
+    );
     fill($(".hb-sheet"), sheet(groups));
     // The printed header says whose answers and when, on every page.
-    document.documentElement.style.setProperty("--hb-compare-for", css(`Where we differ: ${names()}`));
+    document.documentElement.style.setProperty(
+      "--hb-compare-for",
+      css(t("browser.compare.print_for", { names: names() })),
+    );
     document.documentElement.style.setProperty("--hb-compare-date", css(today()));
+    document.dispatchEvent(new CustomEvent("hb:compared", { detail: { groups, ready } }));
   }
 
   function render() {
@@ -257,35 +434,77 @@
   // ---------------------------------------------------------------- keeping it
 
   function minutes() {
+    const { md } = model;
     const groups = compare();
-    const rows = groups.flatMap((g) => g.rows).filter((r) => r.q);
-    const about = (p) => [p.file, p.data.handbook.edition || "no edition given", p.data.exported && `exported ${when(p.data.exported)}`].filter(Boolean).join(", ");
-    const out = ["# Where we differ", "", `Answers compared on ${md(today())} in ${md(HB.store.site)}, ${md(HB.bank.edition)}.`, "", "## Partners", ""];
-    for (const p of partners) out.push(`- ${md(nameOf(p))}: ${md(about(p))}`);
-    out.push("", md(DIFFER), "", `Partners differ on ${differing(rows).length} of ${plural(rows.length, "question")}.`);
-    for (const g of groups) {
-      out.push("", `## ${md(g.title)}`, "", md(countLine(g)));
-      for (const r of differing(g.rows)) {
-        out.push("", `**${md(label(r))}**`, "");
-        partners.forEach((p, i) => out.push(`- ${md(nameOf(p))}: ${md(answerLines(r, i).join("\n"))}`));
+    const rows = groups.flatMap((group) => group.rows).filter((found) => found.question);
+    const about = (partner) =>
+      [
+        partner.file,
+        partner.data.handbook.edition || t("browser.compare.no_edition"),
+        partner.data.exported && t("browser.import.exported", { when: when(partner.data.exported) }),
+      ]
+        .filter(Boolean)
+        .join(", ");
+    const lines = [
+      `# ${md(t("browser.compare.sheet_title"))}`,
+      "",
+      md(
+        t("browser.compare.minutes_about", {
+          date: today(),
+          site: handbook.store.site,
+          edition: handbook.bank.edition,
+        }),
+      ),
+      "",
+      `## ${md(t("browser.compare.partners"))}`,
+      "",
+    ];
+    for (const partner of partners) lines.push(`- ${md(nameOf(partner))}: ${md(about(partner))}`);
+    lines.push(
+      "",
+      md(t("browser.compare.rule")),
+      "",
+      md(t("browser.compare.differ_all", { n: rows.length, differ: number(differing(rows).length) })),
+    );
+    for (const group of groups) {
+      lines.push("", `## ${md(group.title)}`, "", md(countLine(group)));
+      for (const found of differing(group.rows)) {
+        lines.push("", `**${md(label(found))}**`, "");
+        for (const [index, partner] of partners.entries()) {
+          lines.push(`- ${md(nameOf(partner))}: ${md(answerLines(found, index).join("\n"))}`);
+        }
       }
     }
-    return out.join("\n") + "\n";
+    return `${lines.join("\n")}\n`;
   }
 
+  // A saved comparison holds each partner's answers as read (and checked), never the raw file.
   const saved = () => ({
     format: FORMAT,
     version: 1,
-    handbook: { title: HB.store.site, edition: HB.bank.edition },
+    handbook: { title: handbook.store.site, edition: handbook.bank.edition },
     saved: new Date().toISOString(),
-    partners: partners.map((p) => ({ name: nameOf(p), file: p.file, answers: JSON.parse(p.text) })),
+    partners: partners.map((partner) => ({
+      name: nameOf(partner),
+      file: partner.file,
+      answers: {
+        format: model.FORMAT,
+        version: model.VERSION,
+        handbook: partner.data.handbook,
+        partnership: { name: partner.data.partnership },
+        ...(partner.data.organisation && { organisation: { name: partner.data.organisation } }),
+        ...(partner.data.exported && { exported: partner.data.exported }),
+        answers: partner.data.answers,
+        snapshots: partner.data.snapshots,
+      },
+    })),
   });
 
   function keep(kind) {
     const stem = `${kind === "save" ? "comparison" : "where-we-differ"}-${new Date().toLocaleDateString("en-CA")}`;
     if (kind === "save") download(`${stem}.json`, JSON.stringify(saved(), null, 2), "application/json");
     else download(`${stem}.md`, minutes(), "text/markdown");
-    say(kind === "save" ? `Saved the comparison of ${names()}: load the file here to see it again.` : `Exported where ${names()} differ, for the minutes.`);
+    say(t(kind === "save" ? "browser.compare.saved" : "browser.compare.exported", { names: names() }));
   }
 
   // ---------------------------------------------------------------- events
@@ -319,17 +538,30 @@
   });
   document.addEventListener("input", ({ target }) => {
     if (!target.matches?.("[data-hb-partner]") || !$(".hb-partners").contains(target)) return;
-    partners[target.dataset.hbPartner].name = target.value;
+    partners[Number(target.dataset.hbPartner)].name = target.value;
     renderResults();
   });
   document.addEventListener("click", ({ target }) => {
     const { hbRemove, hbCompare } = target.closest?.('[data-hb-app="compare"] button')?.dataset || {};
     if (hbRemove) remove(Number(hbRemove));
-    if (hbCompare) keep(hbCompare);
+    if (hbCompare === "save" || hbCompare === "minutes") keep(hbCompare);
   });
 
-  HB.ui.onPage(() => {
+  handbook.ui.onPage(() => {
     render();
     if ($(".hb-partners")) report([]);
   });
+
+  handbook.compare = {
+    partners: () => partners,
+    nameOf,
+    names,
+    compare,
+    agenda,
+    spread,
+    byStatus,
+    label,
+    answerLines,
+    today,
+  };
 })();

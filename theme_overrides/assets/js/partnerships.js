@@ -1,169 +1,418 @@
-// The page "Your partnerships", whose controls are in html/app.html; and export, which the
-// checklists' bar offers too.
+// needs: i18n, answers, store, ui, reminders, files
+// The page "Your partnerships", whose controls are in html/app.html: the partnerships, the
+// active one's name and progress, its record and answers file, import with a preview, review
+// points and what changed between them, and the earlier states to put back. Export is on the
+// checklists' bar too. Every confirmed step acts on the partnership it named, or on none.
 (() => {
   "use strict";
-  const HB = self.handbook;
-  const { h, fill, plural, when, say, download } = HB.ui;
-  const A = HB.answers;
-  const S = HB.store;
+  const handbook = self.handbook;
+  const { t, when, number } = handbook.i18n;
+  const { h, fill, say, ask, download, fileName } = handbook.ui;
+  const model = handbook.answers;
+  const store = handbook.store;
   const $ = (selector) => document.querySelector(`[data-hb-app="partnerships"] ${selector}`);
-  const all = () => [...HB.bank.byId.keys()];
-  const button = (text, data) => h("button.md-button", { type: "button", ...data }, text);
-  const undoHint = "To undo, put back the earlier state under “Earlier states”.";
+  const allIds = () => [...handbook.bank.byId.keys()];
+  const button = (label, data) => h("button.md-button", { type: "button", ...data }, label);
+  const SHOWN = 50; // items listed in the import preview; the rest are counted
+  const countOf = (set) => Object.keys(set).length;
 
-  // The chosen button's value ("" for Cancel, Escape). Focus starts on Cancel, the safe choice.
-  function ask(dialog) {
-    const back = document.activeElement;
-    dialog.returnValue = "";
-    dialog.showModal();
-    dialog.querySelector("[value='']").focus();
-    dialog.onclick = ({ target }) => target.matches("button") && dialog.close(target.value);
-    return new Promise((resolve) => {
-      dialog.onclose = () => {
-        back.focus();
-        resolve(dialog.returnValue);
-      };
-    });
-  }
   function confirmed(title, yes) {
     $("#hb-confirm-title").textContent = title;
     $("#hb-confirm [value=yes]").textContent = yes;
     return ask($("#hb-confirm"));
   }
 
-  // Numbers into [data-hb-count]; [data-hb-list] shown when it has items.
-  function counts(root, numbers) {
-    for (const el of root.querySelectorAll("[data-hb-count]")) el.textContent = numbers[el.dataset.hbCount];
-    for (const el of root.querySelectorAll("[data-hb-list]")) el.hidden = !numbers[el.dataset.hbList];
+  // What a refused step says: the partnership went in another tab, or no copy could be kept.
+  function refused(result, name) {
+    if (result.why === "gone") return t("browser.partnerships.gone", { name });
+    if (result.why === "too-many")
+      return t("browser.partnerships.too_many", { most: model.LIMITS.partnerships });
+    return t("browser.undo.no_room");
   }
+
+  // ------------------------------------------------------------------ the page
 
   function render() {
     if (!$(".hb-partnerships")) return;
-    const p = S.active();
+    const partnership = store.active();
+    const ids = allIds();
     fill(
       $(".hb-partnerships"),
-      Object.entries(S.ws.partnerships).map(([id, x]) =>
+      Object.keys(store.workspace.partnerships).map((id) => {
+        const each = store.workspace.partnerships[id];
+        const tally = model.counts(each.answers, ids);
+        return h(
+          "li",
+          h("strong", each.name),
+          each.organisation &&
+            ` ${t("browser.partnerships.answered_by", { organisation: each.organisation })}`,
+          each.kind === "agreed" && ` ${t("browser.partnerships.agreed")}`,
+          `${id === store.workspace.active ? t("browser.partnerships.is_active") : ""}: `,
+          `${t("browser.progress.discussed", { n: tally.all, done: tally.done })} `,
+          id !== store.workspace.active && [
+            button(t("browser.partnerships.switch", { name: each.name }), { "data-hb-use": id }),
+            " ",
+          ],
+          button(t("browser.partnerships.delete", { name: each.name }), { "data-hb-delete": id }),
+        );
+      }),
+    );
+    for (const [field, value] of [
+      ["#hb-name", partnership.name],
+      ["#hb-org", partnership.organisation],
+      ["#hb-review-months", String(partnership.reviewMonths || 6)],
+    ]) {
+      if ($(field) && $(field) !== document.activeElement) $(field).value = value;
+    }
+    $("#hb-progress").textContent = t("browser.progress.of", { name: partnership.name });
+    summary(partnership, ids);
+    handbook.reminders.show($(".hb-summary"), $("[data-hb-summary]"));
+    reviewPoints(partnership);
+    earlierStates();
+  }
+
+  function summary(partnership, ids) {
+    const tally = model.counts(partnership.answers, ids);
+    const byStatus = model.STATUSES.map(
+      (status) => `${model.statusLabel(status)}: ${number(tally.byStatus[status])}`,
+    );
+    $("[data-hb-summary]").textContent = `${t("browser.progress.discussed", {
+      n: tally.all,
+      done: tally.done,
+    })}. ${byStatus.join(". ")}.`;
+    for (const cell of document.querySelectorAll(".hb-summary td")) {
+      const { stage, principle } = cell.dataset;
+      const inCell = handbook.bank.questions
+        .filter((q) => (!stage || q.stage === stage) && (!principle || q.principle === principle))
+        .map((q) => q.id);
+      const counted = model.counts(partnership.answers, inCell);
+      cell.textContent = counted.all
+        ? t("browser.progress.cell", { done: counted.done, n: counted.all })
+        : t("browser.progress.none");
+    }
+  }
+
+  function reviewPoints(partnership) {
+    const label = (point) => `${point.name}, ${when(point.taken)}`;
+    fill(
+      $(".hb-snapshots"),
+      partnership.snapshots.map((point) => h("li", label(point))),
+      !partnership.snapshots.length && h("li", t("browser.review.none", { name: partnership.name })),
+    );
+    $("[data-hb-form=diff]").hidden = !partnership.snapshots.length;
+    for (const [field, toNow] of [
+      ["#hb-from", false],
+      ["#hb-to", true],
+    ]) {
+      const kept = $(field).value;
+      fill(
+        $(field),
+        partnership.snapshots.map((point, index) => h("option", { value: index }, label(point))),
+        toNow && h("option", { value: "now" }, t("browser.review.now")),
+      ).value = kept;
+      $(field).value ||= toNow ? "now" : partnership.snapshots.length - 1;
+    }
+    handbook.chart?.progress($(".hb-chart"), partnership);
+  }
+
+  function earlierStates() {
+    const history = store.history();
+    fill(
+      $(".hb-undo"),
+      history.map((entry, index) =>
         h(
           "li",
-          h("strong", x.name),
-          x.organisation && ` (answered by ${x.organisation})`,
-          `${id === S.ws.active ? ", active" : ""}: ${A.counts(x.answers, all()).done} of ${plural(all().length, "question")} discussed. `,
-          id !== S.ws.active && [button(`Switch to ${x.name}`, { "data-hb-use": id }), " "],
-          button(`Delete ${x.name}`, { "data-hb-delete": id }),
+          `${when(entry.taken)}. ${entry.reason}. `,
+          entry.pageOnly && `${t("browser.undo.page_only")} `,
+          button(t("browser.undo.put_back"), {
+            "data-hb-undo": index,
+            "aria-label": t("browser.undo.put_back_named", { when: when(entry.taken) }),
+          }),
+          " ",
+          button(t("browser.undo.remove"), {
+            "data-hb-forget": index,
+            "aria-label": t("browser.undo.remove_named", { when: when(entry.taken) }),
+          }),
         ),
       ),
     );
-    for (const [field, value] of [["#hb-name", p.name], ["#hb-org", p.organisation]]) if ($(field) !== document.activeElement) $(field).value = value;
-    $("#hb-progress").textContent = `Progress of ${p.name}`;
-    counts($(".hb-summary"), A.counts(p.answers, all()));
-    for (const td of document.querySelectorAll(".hb-summary td")) {
-      const { stage, principle } = td.dataset;
-      const n = A.counts(p.answers, HB.bank.questions.filter((q) => [q.stage, undefined].includes(stage) && [q.principle, undefined].includes(principle)).map((q) => q.id));
-      td.textContent = n.all ? `${n.done} of ${n.all}` : "none";
-    }
-
-    const label = (s) => `${s.name}, ${when(s.taken)}`;
-    fill($(".hb-snapshots"), p.snapshots.map((s) => h("li", label(s))), !p.snapshots.length && h("li", `${p.name} has no review points yet.`));
-    $("[data-hb-form=diff]").hidden = !p.snapshots.length;
-    for (const [field, now] of [["#hb-from", false], ["#hb-to", true]]) {
-      const kept = $(field).value;
-      fill($(field), p.snapshots.map((s, i) => h("option", { value: i }, label(s))), now && h("option", { value: "now" }, "now")).value = kept;
-      $(field).value ||= now ? "now" : p.snapshots.length - 1;
-    }
-    fill($(".hb-undo"), S.undo().map((e, i) => h("li", `${when(e.taken)}. ${e.reason}. `, button("Put back", { "data-hb-undo": i, "aria-label": `Put back the state of ${when(e.taken)}` }))));
+    const size = store.historySize();
+    $("[data-hb-undo-size]").textContent = history.length
+      ? t("browser.undo.size", { n: history.length, size: number(Math.ceil(size / 1024)) })
+      : t("browser.undo.empty");
+    $("[data-hb-forget-all]").hidden = !history.length;
   }
 
-  function exportAs(kind) {
-    const p = S.active();
-    const name = `${p.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "partnership"}-${kind}-${new Date().toLocaleDateString("en-CA")}`;
-    if (kind === "answers") download(`${name}.json`, JSON.stringify(A.toFile(p, S.site), null, 2), "application/json");
-    else download(`${name}.md`, A.markdown(p, S.site, when(Date.now())), "text/markdown");
-    say(`Exported ${plural(Object.keys(p.answers).length, "answer")} of ${p.name}.`);
+  // ------------------------------------------------------------------ keeping a record
+
+  // The record for minutes (the answers file is files.js's, on every page).
+  function exportMinutes() {
+    const partnership = store.active();
+    const record = model.markdown(partnership, store.site, when(Date.now()));
+    download(fileName(partnership.name, "minutes", "md"), record, "text/markdown");
+    say(t("browser.export.done", { n: countOf(partnership.answers), name: partnership.name }));
   }
+
+  // ------------------------------------------------------------------ import
 
   async function importFile(file) {
-    let f;
+    let read;
     try {
-      f = A.readFile(await file.text());
+      read = await handbook.files.read(file);
     } catch (error) {
-      return say(`${file.name} was not imported. ${error.message}. Nothing was changed.`);
+      return say(t("browser.import.refused", { file: file.name, why: error.message }));
     }
-    const p = S.active();
-    const sort = A.preview(f.answers, p.answers);
-    const from = f.partnership || f.organisation || file.name.replace(/\.json$/i, "");
+    const target = store.workspace.active;
+    const partnership = store.active();
+    const sorted = model.preview(read.answers, partnership.answers);
+    const from = read.partnership || read.organisation || file.name.replace(/\.(json|xlsx)$/i, "");
     const dialog = $("#hb-import");
-    $("#hb-import-title").textContent = `Import ${file.name}?`;
-    $(".hb-preview__from").textContent = `From ${[from, f.organisation !== from && f.organisation, f.handbook.edition, f.exported && `exported ${when(f.exported)}`].filter(Boolean).join(", ")}.`;
-    counts(dialog, { all: Object.keys(f.answers).length, snapshots: f.snapshots.length, ...Object.fromEntries(Object.entries(sort).map(([k, ids]) => [k, ids.length])) });
-    fill(dialog.querySelector("[data-hb-list=retired] ul"), sort.retired.map((id) => h("li", f.answers[id].question || id)));
-    fill(dialog.querySelector("[data-hb-list=reworded] ul"), sort.reworded.map((id) => h("li", `Now: ${HB.bank.byId.get(id).text} Then: ${f.answers[id].question}`)));
+    $("#hb-import-title").textContent = t("browser.import.title", { file: file.name });
+    const about = [
+      from,
+      read.organisation !== from && read.organisation,
+      read.handbook.edition,
+      read.exported && t("browser.import.exported", { when: when(read.exported) }),
+    ];
+    $(".hb-preview__from").textContent = t("browser.import.from", {
+      about: about.filter(Boolean).join(", "),
+    });
+    $("[data-hb-preview]").textContent = t("browser.import.counts", {
+      n: countOf(read.answers),
+      newer: number(sorted.newer.length),
+      older: number(sorted.older.length),
+      same: number(sorted.same.length),
+      added: number(sorted.added.length),
+      name: partnership.name,
+    });
+    const future = dialog.querySelector("[data-hb-list=future]");
+    future.textContent = t("browser.import.future", { n: sorted.future.length });
+    future.hidden = !sorted.future.length;
+    listed(
+      dialog,
+      "retired",
+      sorted.retired.map((id) => read.answers[id].question || id),
+    );
+    listed(
+      dialog,
+      "reworded",
+      sorted.reworded.map((id) =>
+        t("browser.import.now_then", { now: model.questionText(id), earlier: read.answers[id].question }),
+      ),
+    );
+    const unmatched = dialog.querySelector("[data-hb-list=problems]");
+    if (unmatched) listed(dialog, "problems", read.problems || []);
+    const points = dialog.querySelector("[data-hb-list=snapshots]");
+    points.textContent = t("browser.import.review_points", { n: read.snapshots.length });
+    points.hidden = !read.snapshots.length;
     const choice = await ask(dialog);
-    // As the active partnership is now: another tab may have saved while the dialog was open.
-    const { answers, snapshots: mine } = S.active();
-    const reason = `Before importing ${file.name}`;
-    const snapshots = [...mine, ...f.snapshots.filter((s) => !mine.some((x) => x.taken === s.taken && x.name === s.name))];
-    if (choice === "merge") S.edit({ answers: A.merge(answers, f.answers), snapshots }, reason);
-    if (choice === "replace") S.replace(f.answers, reason, snapshots);
-    if (choice === "new") S.add(from, f.answers, f.snapshots, f.organisation, reason);
-    say(
-      {
-        merge: `Merged ${file.name} into ${p.name}: ${sort.newer.length + sort.added.length} answers from the file; ${sort.older.length} kept from this browser, being newer.`,
-        replace: `The answers of ${p.name} are now those of ${file.name}. ${undoHint}`,
-        new: `Imported ${file.name} as a new partnership, ${from}, now the active one.`,
-      }[choice] || `${file.name} was not imported. Nothing was changed.`,
+    apply(choice, target, file.name, read, from);
+  }
+
+  // At most SHOWN items in a list of the preview, and how many more.
+  function listed(dialog, list, items) {
+    const box = dialog.querySelector(`[data-hb-list=${list}]`);
+    box.hidden = !items.length;
+    fill(
+      box.querySelector("ul"),
+      items.slice(0, SHOWN).map((item) => h("li", item)),
+      items.length > SHOWN && h("li", t("browser.import.more", { n: items.length - SHOWN })),
     );
   }
 
+  // The choice, applied to the partnership the dialog named (another tab may have saved, or
+  // deleted it, while the dialog was open).
+  function apply(choice, target, name, read, from) {
+    const reason = t("browser.undo.reason_import", { file: name });
+    const partnership = store.get(target);
+    if (!choice) return say(t("browser.import.cancelled", { file: name }));
+    if (choice !== "new" && !partnership) {
+      return say(t("browser.import.gone", { file: name, name: $("#hb-import-title").dataset.name || "" }));
+    }
+    let result;
+    let taken = 0;
+    if (choice === "new") {
+      result = store.add(
+        from,
+        {
+          organisation: read.organisation,
+          kind: read.kind,
+          sources: read.sources,
+          reviewMonths: read.reviewMonths,
+          answers: model.settled(read.answers),
+          snapshots: read.snapshots,
+        },
+        reason,
+      );
+    } else {
+      const known = new Set(partnership.snapshots.map((point) => `${point.taken}|${point.name}`));
+      const snapshots = [
+        ...partnership.snapshots,
+        ...read.snapshots.filter((point) => !known.has(`${point.taken}|${point.name}`)),
+      ].slice(-model.LIMITS.reviewPoints);
+      if (choice === "merge") {
+        const merged = model.merge(partnership.answers, read.answers);
+        taken = Object.keys(read.answers).filter((id) => merged[id] !== partnership.answers[id]).length;
+        result = store.edit(target, { answers: merged, snapshots }, reason);
+      } else {
+        result = store.replace(target, model.settled(read.answers), reason, snapshots);
+      }
+    }
+    if (!result.ok)
+      return say(`${refused(result, partnership?.name || from)} ${t("browser.import.nothing")}`);
+    const kept = Object.keys(read.answers).length - taken;
+    say(
+      {
+        merge: t("browser.import.merged", {
+          file: name,
+          name: partnership?.name,
+          taken: number(taken),
+          kept: number(kept),
+        }),
+        replace: `${t("browser.import.replaced", { file: name, name: partnership?.name })} ${t("browser.undo.hint")}`,
+        new: t("browser.import.as_new", { file: name, name: from }),
+      }[choice],
+    );
+  }
+
+  // ------------------------------------------------------------------ review points
+
   function changes() {
-    const p = S.active();
-    const pick = (field) => ($(field).value === "now" ? { name: "now", answers: p.answers } : p.snapshots[$(field).value]);
+    const partnership = store.active();
+    const pick = (field) =>
+      $(field).value === "now"
+        ? { name: t("browser.review.now"), answers: partnership.answers }
+        : partnership.snapshots[$(field).value];
     const [from, to] = [pick("#hb-from"), pick("#hb-to")];
-    const found = A.diff(from.answers, to.answers);
-    const title = (id, q = HB.bank.byId.get(id)) => (q ? `${HB.bank.title(q.stage)}, ${q.number}. ${q.text}` : `${(to.answers[id] || from.answers[id]).question || id} (no longer in the handbook)`);
-    const quote = (x) => (x ? `“${x}”` : "none");
-    const heading = `${found.length ? plural(found.length, "question") : "Nothing"} changed from ${from.name} to ${to.name}.`;
-    fill($(".hb-diff"), h("h3", heading), h("ol", found.map(([id, list]) => h("li", h("strong", title(id)), h("ul", list.map(([what, a, b]) => h("li.hb-answer__notes", `${what}: ${quote(a)} → ${quote(b)}`)))))));
+    const found = model.diff(from.answers, to.answers);
+    const title = (id, question = handbook.bank.byId.get(id)) =>
+      question
+        ? `${handbook.bank.titleOf(question.stage)}, ${question.number}. ${question.text}`
+        : t("browser.review.retired", { question: (to.answers[id] || from.answers[id]).question || id });
+    const quoted = (value) => (value ? t("browser.review.quoted", { value }) : t("browser.review.nothing"));
+    const heading = t("browser.review.changed", { n: found.length, from: from.name, to: to.name });
+    fill(
+      $(".hb-diff"),
+      h("h3", heading),
+      h(
+        "ol",
+        found.map(([id, list]) =>
+          h(
+            "li",
+            h("strong", title(id)),
+            h(
+              "ul",
+              list.map(([what, before, after]) =>
+                h("li.hb-answer__notes", `${what}: ${quoted(before)} → ${quoted(after)}`),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
     say(heading);
   }
+
+  // ------------------------------------------------------------------ events
 
   document.addEventListener("submit", (event) => {
     const form = event.target.dataset?.hbForm;
     if (!form || !$(".hb-partnerships")) return;
     event.preventDefault();
-    const name = (event.target.querySelector("input")?.value || "").replace(/\s+/g, " ").trim();
     if (form === "diff") return changes();
-    if (!name) return say("Give it a name first.");
-    if (form === "add") S.add(name);
-    if (form === "rename") S.edit({ name, organisation: $("#hb-org").value.trim() });
-    if (form === "snapshot") S.change(() => S.active().snapshots.push({ name, taken: new Date().toISOString(), answers: structuredClone(S.active().answers) }));
-    say({ add: `Added ${name}, now the active partnership.`, rename: `Saved the name ${name}.`, snapshot: `Saved the review point ${name} for ${S.active().name}.` }[form]);
+    const name = (event.target.querySelector("input")?.value || "").replace(/\s+/g, " ").trim();
+    if (!name) return say(t("browser.partnerships.name_first"));
+    const target = store.workspace.active;
+    let result;
+    if (form === "add") result = store.add(name);
+    if (form === "rename") {
+      const months = Number($("#hb-review-months")?.value || 6);
+      result = store.edit(target, {
+        name,
+        organisation: $("#hb-org").value.trim(),
+        reviewMonths: model.reviewMonths(months),
+      });
+    }
+    if (form === "snapshot") {
+      const partnership = store.get(target);
+      if (partnership && partnership.snapshots.length >= model.LIMITS.reviewPoints) {
+        return say(t("browser.review.too_many", { most: model.LIMITS.reviewPoints }));
+      }
+      result = store.edit(target, {
+        snapshots: [
+          ...(partnership?.snapshots || []),
+          {
+            name,
+            taken: new Date().toISOString(),
+            answers: model.dictionary(Object.entries(partnership?.answers || {})),
+          },
+        ],
+      });
+    }
+    if (!result?.ok) return say(refused(result || {}, name));
+    say(
+      {
+        add: t("browser.partnerships.added", { name }),
+        rename: t("browser.partnerships.renamed", { name }),
+        snapshot: t("browser.review.saved", { name, partnership: store.active().name }),
+      }[form],
+    );
     if (form !== "rename") event.target.reset();
   });
 
   document.addEventListener("click", async (event) => {
-    const { hbDo, hbUse, hbUndo, hbDelete } = event.target.closest?.("button")?.dataset || {};
-    if (hbDo === "answers" || hbDo === "minutes") exportAs(hbDo);
+    const clicked = event.target.closest?.("button");
+    if (!clicked || !$(".hb-partnerships")?.isConnected) return;
+    const { hbDo, hbUse, hbUndo, hbForget, hbForgetAll, hbDelete } = clicked.dataset;
+    if (hbDo === "minutes") exportMinutes();
     if (hbDo === "import") $("[data-hb-import]").click();
     if (hbUse) {
-      S.switchTo(hbUse);
-      say(`Switched to ${S.active().name}.`);
+      const result = store.switchTo(hbUse);
+      say(
+        result.ok ? t("browser.partnerships.switched", { name: store.active().name }) : refused(result, ""),
+      );
       $("#hb-list").focus();
     }
     if (hbUndo) {
-      S.restore(S.undo()[hbUndo]);
-      say(`Put back an earlier state. The active partnership is ${S.active().name}.`);
+      const result = store.restore(store.history()[Number(hbUndo)]);
+      say(result.ok ? t("browser.undo.put_back_done", { name: store.active().name }) : refused(result, ""));
       $("#hb-undo").focus();
     }
-    const p = S.ws.partnerships[hbDelete] || S.active();
-    const n = plural(Object.keys(p.answers).length, "answer");
-    if (hbDelete && (await confirmed(`Delete ${p.name}, its ${n} and review points?`, `Delete ${p.name}`))) {
-      S.remove(hbDelete);
-      say(`Deleted ${p.name}. ${undoHint}`);
-      $("#hb-list").focus();
+    if (hbForget) store.dropHistory(Number(hbForget));
+    if (
+      hbForgetAll !== undefined &&
+      (await confirmed(t("browser.undo.remove_all_title"), t("browser.undo.remove_all")))
+    ) {
+      store.dropHistory();
+      say(t("browser.undo.removed_all"));
     }
-    if (hbDo === "clear" && (await confirmed(`Clear the ${n} of ${p.name}?`, "Clear the answers"))) {
-      S.replace({}, `Before clearing the answers of ${p.name}`);
-      say(`Cleared the ${n} of ${p.name}. ${undoHint}`);
+    if (hbDelete) {
+      const partnership = store.get(hbDelete);
+      if (!partnership) return;
+      const { name } = partnership;
+      const title = t("browser.partnerships.delete_title", { name, n: countOf(partnership.answers) });
+      if (await confirmed(title, t("browser.partnerships.delete", { name }))) {
+        const result = store.remove(hbDelete, t("browser.undo.reason_delete", { name }));
+        say(
+          result.ok
+            ? `${t("browser.partnerships.deleted", { name })} ${t("browser.undo.hint")}`
+            : refused(result, name),
+        );
+        $("#hb-list").focus();
+      }
+    }
+    if (hbDo === "clear") {
+      const target = store.workspace.active;
+      const { name, answers } = store.active();
+      const n = countOf(answers);
+      if (await confirmed(t("browser.clear.title", { n, name }), t("browser.clear.yes"))) {
+        const result = store.replace(target, model.dictionary(), t("browser.undo.reason_clear", { name }));
+        say(
+          result.ok
+            ? `${t("browser.clear.done", { n, name })} ${t("browser.undo.hint")}`
+            : refused(result, name),
+        );
+      }
     }
   });
 
@@ -173,6 +422,6 @@
     target.value = "";
   });
 
-  HB.ui.onPage(render);
+  handbook.ui.onPage(render);
   document.addEventListener("hb:change", render);
 })();

@@ -1,10 +1,11 @@
+// needs: i18n, store, ui
 // Printing: the button, compact print, and what varies in the running header and footer.
 (() => {
   "use strict";
-  const HB = self.handbook;
+  const handbook = self.handbook;
   const root = document.documentElement;
-  const KEY = HB.store.key("compact-print");
-  const { css } = HB.ui;
+  const COMPACT = handbook.store.keyOf("compact-print");
+  const { css } = handbook.ui;
 
   function compact(on) {
     root.classList.toggle("hb-compact", on);
@@ -13,23 +14,30 @@
   // Reads the setting, or keeps a new one. Storage off or full: it holds for this page only.
   function remembered(on) {
     try {
-      return on === undefined ? localStorage.getItem(KEY) === "1" : localStorage.setItem(KEY, on ? "1" : "");
+      if (on === undefined) return localStorage.getItem(COMPACT) === "1";
+      localStorage.setItem(COMPACT, on ? "1" : "");
     } catch {
       return false;
     }
+    return on;
   }
   // The active partnership's name on paper, once there is one of the user's: not for someone
   // printing blank forms, whose only partnership is the untouched one every browser starts with.
   function header() {
-    const { ws, active } = HB.store;
-    const p = active();
-    const blank = Object.keys(ws.partnerships).length === 1 && !Object.keys(p.answers).length && p.name === "Our partnership";
-    root.style.setProperty("--hb-partnership", blank ? '""' : css(` · ${p.name}`));
+    const { workspace, active } = handbook.store;
+    const partnership = active();
+    const blank =
+      Object.keys(workspace.partnerships).length === 1 &&
+      !Object.keys(partnership.answers).length &&
+      partnership.name === handbook.i18n.t("browser.partnerships.default_name");
+    root.style.setProperty("--hb-partnership", blank ? '""' : css(` · ${partnership.name}`));
   }
 
-  HB.ui.onPage(() => {
+  handbook.ui.onPage(() => {
     // Never a local path (file://): the footer keeps the canonical address then.
-    if (/^https?:$/.test(location.protocol)) root.style.setProperty("--hb-address", css(location.origin + location.pathname));
+    if (/^https?:$/.test(location.protocol)) {
+      root.style.setProperty("--hb-address", css(location.origin + location.pathname));
+    }
     compact(remembered());
     header();
   });

@@ -1,40 +1,60 @@
-// The workspace in this browser (partnerships, the active one, undo points), in localStorage
-// under keys named after this handbook's address; in memory when storage fails. Loses no answer.
+// needs: i18n, answers
+// The workspace in this browser: the partnerships, the one each tab shows, and the earlier
+// states to put back. Kept in localStorage under keys named after this handbook's address, the
+// same for every language of it; in memory when storage is off or full. Rules, so that no answer
+// is lost and no message says otherwise:
+// - a step that replaces or removes answers first keeps the state it replaces as an earlier
+//   state, and is refused when that copy cannot be stored (the page offers an export instead);
+// - when storage fills, earlier states give way, oldest first, before answers do;
+// - what this tab could not save stays on its page and in its export, whatever another tab saves;
+// - what cannot be read is copied aside once, exactly, and never written over;
+// - times from a clock that runs ahead never beat an answer given here (answers.js).
 (() => {
   "use strict";
-  const HB = self.handbook;
-  const A = HB.answers;
+  const handbook = self.handbook;
+  const model = handbook.answers;
+  const { t } = handbook.i18n;
+  const bank = self.handbookBank || {};
   const site = document.querySelector('meta[name="handbook-store"]')?.content || location.pathname;
-  // Keyed by the site's root (this file is in its assets/): two handbooks on one host never
-  // share answers, and renaming one keeps them. Earlier editions keyed by the site's name, as
-  // the offline edition still does: its folder may be moved, and its address with it.
-  const root = location.protocol === "file:" ? site : new URL("..", document.currentScript?.src || location.href).pathname;
-  const key = (kind, at = root) => `handbook-${kind}:${at}`;
-  const KEY = key("workspace");
-  const UNDO = key("history");
-  const OLD = key("answers", site); // one unnamed set of answers, from before partnerships
-  const TAB = key("tab"); // this tab's partnership, in sessionStorage: another tab's switch never moves it
-  const OLDEST = "1970-01-01T00:00:00.000Z";
+  // Keyed by the handbook's root (this file is in a language's assets/, and bank.home leads from
+  // that language's root to the first's): two handbooks on one host never share answers, and
+  // every language of one does. From file:// (the offline edition, whose folder may move) the
+  // key is the handbook's name, as earlier editions keyed every copy.
+  const languageRoot = new URL("..", document.currentScript?.src || location.href);
+  const root = location.protocol === "file:" ? site : new URL(bank.home || ".", languageRoot).pathname;
+  const keyOf = (kind, at = root) => `handbook-${kind}:${at}`;
+  const WORKSPACE = keyOf("workspace");
+  const HISTORY = keyOf("history");
+  const OLD_ANSWERS = keyOf("answers", site); // one unnamed set of answers, from before partnerships
+  const TAB = keyOf("tab"); // this tab's partnership, in sessionStorage: another tab's switch never moves it
+  const MOST_HISTORY = 12;
+  const FORMAT = "partnership-handbook-workspace";
   const now = () => new Date().toISOString();
-  const state = { off: false, full: false, blocked: new Set(), notes: [] };
-  let ws = { active: "", partnerships: {} };
-  let undo = [];
 
-  function get(key) {
+  const storage = { off: false, blocked: new Set(), full: false, notes: [] };
+  // Partnerships changed here since this tab last saved: kept, whatever another tab saves.
+  const unsaved = new Set();
+  let workspace = { active: "", partnerships: model.dictionary() };
+  let history = [];
+
+  // ------------------------------------------------------------------ storage, guarded
+
+  function read(key) {
     try {
       return localStorage.getItem(key);
     } catch {
-      state.off = true;
+      storage.off = true;
       return null;
     }
   }
-  function put(key, value) {
-    if (state.blocked.has(key)) return false;
+  // "saved", "full" (the browser refused: quota), or "off" (no storage, or a key never to write).
+  function write(key, value) {
+    if (storage.off || storage.blocked.has(key)) return "off";
     try {
       localStorage.setItem(key, value);
-      return true;
+      return "saved";
     } catch {
-      return false;
+      return "full";
     }
   }
   function parse(raw) {
@@ -44,64 +64,205 @@
       return undefined;
     }
   }
-
-  // Read entry by entry: what can be read, and how many entries cannot.
-  function readWs(w) {
-    let bad = 0;
-    const onBad = () => (bad += 1);
-    const keep = (read, fallback) => {
-      try {
-        return read();
-      } catch {
-        return onBad(), fallback;
-      }
-    };
-    const out = { active: String(w?.active), partnerships: {} };
-    if (!A.isObj(w?.partnerships)) return { ws: out, bad: 1 };
-    for (const [id, p] of A.entries(w.partnerships)) {
-      if (!A.ID.test(id) || !A.isObj(p)) onBad();
-      else
-        out.partnerships[id] = {
-          name: keep(() => A.text(p.name, ""), "Unnamed partnership"),
-          organisation: keep(() => A.text(p.organisation ?? "", ""), ""),
-          reset: keep(() => A.time(p.reset ?? OLDEST, ""), OLDEST),
-          answers: keep(() => A.answers(p.answers, "", false, onBad), {}),
-          snapshots: keep(() => A.snapshots(p.snapshots ?? [], "", onBad), []),
-        };
+  // A short name for a value, so that the same unreadable value is copied aside only once.
+  function fingerprint(raw) {
+    let hash = 2166136261;
+    for (let index = 0; index < raw.length; index += 1) {
+      hash = Math.imul(hash ^ raw.charCodeAt(index), 16777619);
     }
-    return { ws: out, bad };
+    return (hash >>> 0).toString(36) + raw.length.toString(36);
   }
 
-  function readUndo(raw) {
-    const list = parse(raw);
-    let bad = Array.isArray(list) ? 0 : 1;
-    const read = (e) => {
-      const w = readWs(e?.ws);
-      bad += w.bad;
-      return { taken: A.time(e.taken, ""), reason: A.text(e.reason, ""), ws: w.ws };
-    };
-    return { list: Array.isArray(list) ? A.each(list, read, () => (bad += 1)) : [], bad };
-  }
-
-  // Copy an unreadable value aside and read the copy back; if that fails, never write its key.
+  // Copy an unreadable value aside, once, and check the copy; if no copy can be kept, that key is
+  // never written again, so the value stays as it was.
   function setAside(key, raw, what) {
-    const aside = `${key}:unreadable:${now()}`;
-    const kept = put(aside, raw) && get(aside) === raw;
-    if (!kept) state.blocked.add(key);
-    state.notes.push(`${what} could not be read. ${kept ? `A copy of it all is kept in this browser's storage as “${aside}”.` : "No copy could be kept, so it is left as it was."}`);
+    const aside = `${key}:unreadable:${fingerprint(raw)}`;
+    const kept = read(aside) === raw || (write(aside, raw) === "saved" && read(aside) === raw);
+    if (!kept) storage.blocked.add(key);
+    storage.notes.push(
+      kept
+        ? t("browser.storage.set_aside", { what, key: aside })
+        : t("browser.storage.not_set_aside", { what }),
+    );
     return kept;
   }
 
-  const fresh = (name, answers = {}, snapshots = [], organisation = "") => ({ name, organisation, reset: OLDEST, answers, snapshots });
+  // ------------------------------------------------------------------ reading what is stored
 
-  function persist() {
-    state.full = !put(KEY, JSON.stringify({ format: "partnership-handbook-workspace", version: 1, ...ws })) && !state.off && !state.blocked.has(KEY);
+  function fresh(name, fields = {}) {
+    return {
+      name,
+      organisation: "",
+      kind: "",
+      sources: [],
+      reviewMonths: 6,
+      reset: model.OLDEST,
+      answers: model.dictionary(),
+      snapshots: [],
+      ...fields,
+    };
+  }
+
+  // Times later than now, from a clock that ran ahead, become now: an edit made here wins after.
+  function inTime(time, at) {
+    return Date.parse(time) > at + model.CLOCK_ALLOWANCE_MS ? new Date(at).toISOString() : time;
+  }
+
+  // A stored workspace, entry by entry: what can be read, and how many entries cannot.
+  function readWorkspace(stored) {
+    let bad = 0;
+    const onBad = () => {
+      bad += 1;
+    };
+    const keep = (reading, otherwise) => {
+      try {
+        return reading();
+      } catch {
+        onBad();
+        return otherwise;
+      }
+    };
+    const at = Date.now();
+    const kept = {
+      active: typeof stored?.active === "string" ? stored.active : "",
+      partnerships: model.dictionary(),
+    };
+    if (!model.isObject(stored?.partnerships)) return { workspace: kept, bad: 1 };
+    for (const id of Object.keys(stored.partnerships).slice(0, model.LIMITS.partnerships)) {
+      const given = stored.partnerships[id];
+      if (!model.ID.test(id) || !model.isObject(given)) {
+        onBad();
+        continue;
+      }
+      const answers = keep(() => model.answers(given.answers, "", model.VERSION, onBad), model.dictionary());
+      for (const question of Object.keys(answers))
+        answers[question].updated = inTime(answers[question].updated, at);
+      kept.partnerships[id] = fresh(
+        keep(() => model.text(given.name, ""), t("browser.partnerships.unnamed")),
+        {
+          organisation: keep(() => model.text(given.organisation ?? "", ""), ""),
+          kind: given.kind === "agreed" ? "agreed" : "",
+          sources: Array.isArray(given.sources) ? given.sources.filter(model.isObject).slice(0, 8) : [],
+          reviewMonths: model.reviewMonths(given.reviewMonths),
+          reset: inTime(
+            keep(() => model.moment(given.reset ?? model.OLDEST, ""), model.OLDEST),
+            at,
+          ),
+          answers,
+          snapshots: keep(() => model.reviewPoints(given.snapshots ?? [], "", onBad), []),
+        },
+      );
+    }
+    return { workspace: kept, bad };
+  }
+
+  function readHistory(raw) {
+    const stored = parse(raw);
+    let bad = Array.isArray(stored) ? 0 : 1;
+    const kept = [];
+    for (const entry of Array.isArray(stored) ? stored.slice(0, MOST_HISTORY) : []) {
+      try {
+        const read = readWorkspace(entry?.ws);
+        bad += read.bad;
+        kept.push({
+          taken: model.moment(entry.taken, ""),
+          reason: model.text(entry.reason, ""),
+          ws: read.workspace,
+        });
+      } catch {
+        bad += 1;
+      }
+    }
+    return { history: kept, bad };
+  }
+
+  // ------------------------------------------------------------------ saving
+
+  const serialise = (state) => JSON.stringify({ format: FORMAT, version: 2, ...state });
+
+  // Save the workspace. When storage is full, earlier states give way, oldest first, before answers.
+  function save() {
+    const value = serialise(workspace);
+    let result = write(WORKSPACE, value);
+    while (result === "full" && history.length) {
+      history = history.slice(0, -1);
+      writeHistory();
+      result = write(WORKSPACE, value);
+    }
+    storage.full = result === "full";
+    if (result === "saved") unsaved.clear();
+    return result;
+  }
+  function writeHistory() {
+    if (history.length) return write(HISTORY, JSON.stringify(history));
+    forget(HISTORY);
+    return "saved";
+  }
+  function forget(key) {
+    try {
+      if (!storage.blocked.has(key)) localStorage.removeItem(key);
+    } catch {
+      storage.off = true;
+    }
+  }
+
+  // Copies that keep every set a dictionary without a prototype (structuredClone would not).
+  const copyAnswers = (set) =>
+    model.dictionary(Object.keys(set).map((id) => [id, { ...set[id], action: { ...set[id].action } }]));
+  const copyPartnership = (partnership) => ({
+    ...partnership,
+    sources: partnership.sources.map((source) => ({ ...source })),
+    answers: copyAnswers(partnership.answers),
+    snapshots: partnership.snapshots.map((point) => ({ ...point, answers: copyAnswers(point.answers) })),
+  });
+  const copyWorkspace = (state) => ({
+    active: state.active,
+    partnerships: model.dictionary(
+      Object.keys(state.partnerships).map((id) => [id, copyPartnership(state.partnerships[id])]),
+    ),
+  });
+
+  // Keep the state before a step that replaces or removes answers, as the newest earlier state.
+  // Older ones give way if there is no room; false if even this one cannot be stored.
+  function keepEarlier(reason) {
+    const entry = { taken: now(), reason, ws: copyWorkspace(workspace) };
+    if (storage.off || storage.blocked.has(HISTORY)) {
+      // Nothing can be stored: the earlier state is kept on this page only, and says so.
+      history = [{ ...entry, pageOnly: true }, ...history].slice(0, MOST_HISTORY);
+      return true;
+    }
+    let candidate = [entry, ...history].slice(0, MOST_HISTORY);
+    while (candidate.length) {
+      if (write(HISTORY, JSON.stringify(candidate)) === "saved") {
+        history = candidate;
+        return true;
+      }
+      if (candidate.length === 1) return false;
+      candidate = candidate.slice(0, -1);
+    }
+    return false;
+  }
+
+  // Every change goes through here, naming the partnerships it touches. With a reason, the state
+  // before it is kept first; if that cannot be stored, nothing changes and the result says why.
+  function change(make, reason, touched = [workspace.active], detail = undefined) {
+    if (reason && !keepEarlier(reason)) return { ok: false, why: "no-room" };
+    const result = make(workspace);
+    ensure();
+    for (const id of touched) unsaved.add(id);
+    save();
+    emit(detail);
+    return { ok: true, result };
   }
 
   function ensure() {
-    if (!Object.keys(ws.partnerships).length) ws.partnerships.ours = fresh("Our partnership");
-    if (!ws.partnerships[ws.active]) ws.active = Object.keys(ws.partnerships)[0];
-    tab(ws.active);
+    if (!Object.keys(workspace.partnerships).length) {
+      workspace.partnerships.ours = fresh(t("browser.partnerships.default_name"));
+    }
+    if (!Object.hasOwn(workspace.partnerships, workspace.active)) {
+      workspace.active = Object.keys(workspace.partnerships)[0];
+    }
+    tab(workspace.active);
   }
   function tab(id) {
     try {
@@ -112,104 +273,203 @@
     }
   }
 
-  // detail "tab": another tab made the change.
+  // detail "tab": another tab made the change; {answer, partnership}: one answer, given here.
   const emit = (detail) => document.dispatchEvent(new CustomEvent("hb:change", { detail }));
+  const newId = () => `p${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const get = (id) => (Object.hasOwn(workspace.partnerships, id) ? workspace.partnerships[id] : undefined);
+  const active = () => get(workspace.active);
 
-  // Storage nearly full: fewer undo points stored rather than none; memory keeps all.
-  function saveUndo() {
-    for (let n = undo.length; n && !put(UNDO, JSON.stringify(undo.slice(0, n))); n -= 1);
-  }
-
-  // Every change: first an undo point if it replaces or removes answers.
-  function change(make, reason) {
-    if (reason) {
-      undo = [{ taken: now(), reason, ws: structuredClone(ws) }, ...undo].slice(0, 12);
-      saveUndo();
-    }
-    const result = make(ws);
-    ensure();
-    persist();
-    emit();
-    return result;
-  }
-
-  const active = () => ws.partnerships[ws.active];
-  const id = () => "p" + Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
-
-  HB.store = {
+  handbook.store = {
     site,
-    key,
-    get ws() {
-      return ws;
+    keyOf,
+    get workspace() {
+      return workspace;
     },
+    get,
     active,
     change,
-    undo: () => undo,
-    setAnswer: (q, a) => change((w) => (w.partnerships[w.active].answers[q] = { ...a, updated: now(), question: HB.bank.byId.get(q)?.text || a.question })),
-    add: (name, answers, snapshots, organisation, reason) => change((w) => (w.partnerships[(w.active = id())] = fresh(name, answers, snapshots, organisation)), reason),
-    edit: (fields, reason) => change(() => Object.assign(active(), fields), reason),
-    switchTo: (to) => change((w) => (w.active = to)),
-    remove: (gone) => change((w) => delete w.partnerships[gone], `Before deleting ${ws.partnerships[gone].name}`),
+    history: () => history,
+    historySize: () => history.reduce((total, entry) => total + JSON.stringify(entry).length, 0),
+    // One answer to one question, of the partnership the page showed when it was given.
+    setAnswer(partnership, question, given) {
+      if (!get(partnership)) return { ok: false, why: "gone" };
+      const questionText = model.questionText(question) || given.question || "";
+      return change(
+        (state) => {
+          state.partnerships[partnership].answers[question] = {
+            ...given,
+            updated: now(),
+            question: questionText,
+          };
+        },
+        undefined,
+        [partnership],
+        { answer: question, partnership },
+      );
+    },
+    add(name, fields, reason) {
+      if (Object.keys(workspace.partnerships).length >= model.LIMITS.partnerships) {
+        return { ok: false, why: "too-many" };
+      }
+      const id = newId();
+      return change(
+        (state) => {
+          state.active = id;
+          state.partnerships[id] = fresh(name, fields);
+        },
+        reason,
+        [id],
+      );
+    },
+    edit(partnership, fields, reason) {
+      if (!get(partnership)) return { ok: false, why: "gone" };
+      return change((state) => Object.assign(state.partnerships[partnership], fields), reason, [partnership]);
+    },
+    switchTo(partnership) {
+      if (!get(partnership)) return { ok: false, why: "gone" };
+      return change(
+        (state) => {
+          state.active = partnership;
+        },
+        undefined,
+        [],
+      );
+    },
+    remove(partnership, reason) {
+      if (!get(partnership)) return { ok: false, why: "gone" };
+      return change((state) => delete state.partnerships[partnership], reason, []);
+    },
     // Replaced answers (import, clear) win over older edits still to come from other tabs.
-    replace: (answers, reason, snapshots = active().snapshots) => change(() => Object.assign(active(), { answers, snapshots, reset: now() }), reason),
-    restore: (entry) =>
-      change(() => {
-        ws = structuredClone(entry.ws);
-        for (const p of Object.values(ws.partnerships)) p.reset = now();
-      }, "Before putting back an earlier state"),
+    replace(partnership, answers, reason, snapshots) {
+      if (!get(partnership)) return { ok: false, why: "gone" };
+      return change(
+        (state) => {
+          const target = state.partnerships[partnership];
+          Object.assign(target, { answers, snapshots: snapshots ?? target.snapshots, reset: now() });
+        },
+        reason,
+        [partnership],
+      );
+    },
+    restore(entry) {
+      const restored = copyWorkspace(entry.ws);
+      return change(
+        () => {
+          workspace = restored;
+          for (const id of Object.keys(workspace.partnerships)) workspace.partnerships[id].reset = now();
+        },
+        t("browser.undo.reason_restore"),
+        Object.keys(restored.partnerships),
+      );
+    },
+    // Free what earlier states take in storage: one, or (with no index) all of them.
+    dropHistory(index) {
+      history = index === undefined ? [] : history.filter((_, at) => at !== index);
+      writeHistory();
+      save();
+      emit();
+    },
     warnings() {
-      const why = state.off ? "Storage is switched off in this browser." : state.blocked.has(KEY) ? "New answers cannot be saved over them." : state.full && "This browser's storage is full.";
-      return [...state.notes, why && `${why} Answers stay on this page only until you leave it: export them to keep them.`].filter(Boolean);
+      const reason = storage.off
+        ? t("browser.storage.off")
+        : storage.blocked.has(WORKSPACE)
+          ? t("browser.storage.blocked")
+          : storage.full && t("browser.storage.full");
+      return [...storage.notes, reason && t("browser.storage.page_only", { reason })].filter(Boolean);
     },
   };
 
-  const raw = get(KEY) ?? get(key("workspace", site));
-  if (raw !== null) {
-    const read = readWs(parse(raw));
-    ws = read.ws;
-    if (read.bad ? setAside(KEY, raw, "Some of the answers saved in this browser") : get(KEY) === null) persist();
-  } else if (get(OLD) !== null) {
+  // ------------------------------------------------------------------ at every page view
+
+  const stored = read(WORKSPACE) ?? read(keyOf("workspace", site));
+  if (stored !== null) {
+    const found = readWorkspace(parse(stored));
+    workspace = found.workspace;
+    if (found.bad ? setAside(WORKSPACE, stored, t("browser.storage.what_answers")) : read(WORKSPACE) === null)
+      save();
+  } else if (read(OLD_ANSWERS) !== null) {
     // The old set becomes the first partnership; the old key stays as it was.
     let bad = 0;
     try {
-      ws.partnerships.ours = fresh("Our partnership", A.answers(parse(get(OLD)).answers, "", true, () => (bad += 1)));
-      persist();
+      const old = model.answers(parse(read(OLD_ANSWERS)).answers, "", 1, () => {
+        bad += 1;
+      });
+      workspace.partnerships.ours = fresh(t("browser.partnerships.default_name"), { answers: old });
+      save();
     } catch {
-      bad = "All";
+      bad = -1;
     }
-    if (bad) state.notes.push(`${bad} of the answers an earlier version of this handbook saved could not be read; they stay as they were, as “${OLD}”.`);
+    if (bad)
+      storage.notes.push(t("browser.storage.old_unreadable", { n: Math.max(bad, 0), key: OLD_ANSWERS }));
   }
-  const history = get(UNDO) ?? get(key("history", site));
-  if (history !== null) {
-    const read = readUndo(history);
-    undo = read.list;
-    if (read.bad ? setAside(UNDO, history, "Some of the earlier states") : get(UNDO) === null) saveUndo();
+  const storedHistory = read(HISTORY) ?? read(keyOf("history", site));
+  if (storedHistory !== null) {
+    const found = readHistory(storedHistory);
+    history = found.history;
+    if (
+      found.bad ? setAside(HISTORY, storedHistory, t("browser.storage.what_history")) : read(HISTORY) === null
+    ) {
+      writeHistory();
+    }
   }
-  const here = tab();
-  if (ws.partnerships[here]) ws.active = here;
+  const shown = tab();
+  if (Object.hasOwn(workspace.partnerships, shown)) workspace.active = shown;
   ensure();
 
-  // Another tab saved: take its workspace with this tab's newer answers, and save those back.
+  // Another tab saved: take its workspace, with what this tab has that it lacks, and save that back.
   addEventListener("storage", (event) => {
-    if (event.key === UNDO && event.newValue !== null) {
-      const read = readUndo(event.newValue);
-      undo = read.list;
-      if (read.bad) setAside(UNDO, event.newValue, "Some of the earlier states another tab saved");
+    if (event.key === HISTORY && event.newValue !== null) {
+      const found = readHistory(event.newValue);
+      history = found.history;
+      if (found.bad) setAside(HISTORY, event.newValue, t("browser.storage.what_history_other"));
     }
-    if (event.key !== KEY || event.newValue === null) return;
-    const theirs = readWs(parse(event.newValue));
-    if (theirs.bad && !state.blocked.has(KEY)) setAside(KEY, event.newValue, "Some of the answers another tab saved");
-    let mine = theirs.bad;
-    for (const [pid, p] of Object.entries(theirs.ws.partnerships)) {
-      for (const [q, a] of Object.entries(ws.partnerships[pid]?.answers || {})) {
-        if (a.updated > p.reset && !(p.answers[q]?.updated >= a.updated)) [p.answers[q], mine] = [a, true];
+    if (event.key !== WORKSPACE || event.newValue === null) return;
+    const theirs = readWorkspace(parse(event.newValue));
+    if (theirs.bad && !storage.blocked.has(WORKSPACE)) {
+      setAside(WORKSPACE, event.newValue, t("browser.storage.what_answers_other"));
+    }
+    let kept = theirs.bad > 0;
+    const mine = workspace.partnerships;
+    const next = theirs.workspace.partnerships;
+    for (const id of Object.keys(mine)) {
+      const here = mine[id];
+      const there = Object.hasOwn(next, id) ? next[id] : undefined;
+      if (!there) {
+        // Deleted there: gone here too, unless this tab holds work on it that no tab has saved.
+        if (unsaved.has(id)) {
+          next[id] = here;
+          kept = true;
+        }
+        continue;
+      }
+      for (const question of Object.keys(here.answers)) {
+        const given = here.answers[question];
+        const fresher = given.updated > there.reset && !(there.answers[question]?.updated >= given.updated);
+        if (fresher) {
+          there.answers[question] = given;
+          kept = true;
+        }
+      }
+      if (unsaved.has(id)) {
+        const points = new Set(there.snapshots.map((point) => `${point.taken}|${point.name}`));
+        for (const point of here.snapshots) {
+          if (!points.has(`${point.taken}|${point.name}`)) {
+            there.snapshots.push(point);
+            kept = true;
+          }
+        }
+        Object.assign(there, {
+          name: here.name,
+          organisation: here.organisation,
+          reviewMonths: here.reviewMonths,
+        });
       }
     }
-    const here = ws.active;
-    ws = theirs.ws;
-    if (ws.partnerships[here]) ws.active = here;
+    const showing = workspace.active;
+    workspace = theirs.workspace;
+    if (Object.hasOwn(workspace.partnerships, showing)) workspace.active = showing;
     ensure();
-    if (mine) persist();
+    if (kept) save();
     emit("tab");
   });
 })();

@@ -1,43 +1,106 @@
-// Shared by the page modules; and each module run on every page view (Material's instant
-// navigation changes pages without running scripts again: document$ says when).
+// needs: i18n, store
+// What the page modules share: making elements, the status line and warnings, downloads,
+// dialogs, work split into short tasks, and each module run on every page view (Material's
+// instant navigation changes pages without running scripts again: document$ says when).
 (() => {
   "use strict";
-  const HB = self.handbook;
+  const handbook = self.handbook;
 
   // h("p.class", {attribute: value}?, ...children); children false, null or "" are left out.
-  function h(tag, ...kids) {
+  function h(tag, ...children) {
     const [name, ...classes] = tag.split(".");
-    const el = document.createElement(name);
-    if (classes.length) el.className = classes.join(" ");
-    if (kids[0]?.constructor === Object) for (const [k, v] of Object.entries(kids.shift())) if (v !== false) el.setAttribute(k, v);
-    return fill(el, ...kids);
+    const element = document.createElement(name);
+    if (classes.length) element.className = classes.join(" ");
+    if (children[0]?.constructor === Object) {
+      for (const [attribute, value] of Object.entries(children.shift())) {
+        if (value !== false && value !== undefined && value !== null) element.setAttribute(attribute, value);
+      }
+    }
+    return fill(element, ...children);
   }
-  function fill(el, ...kids) {
-    el.replaceChildren(...kids.flat(2).filter((k) => k || k === 0));
-    return el;
+  // An element's children, replaced: any number of them (no spread, so no argument limit).
+  function fill(element, ...children) {
+    const fragment = document.createDocumentFragment();
+    const add = (child) => {
+      if (Array.isArray(child)) child.forEach(add);
+      else if (child || child === 0) fragment.append(child);
+    };
+    children.forEach(add);
+    element.replaceChildren(fragment);
+    return element;
+  }
+
+  // A text with one of its values in bold: "Answers for <strong>Riverside</strong>, kept ...".
+  function phrase(key, values, strong) {
+    const marker = "\u0000";
+    const parts = handbook.i18n.t(key, { ...values, [strong]: marker }).split(marker);
+    return parts.flatMap((part, index) => (index ? [h("strong", values[strong]), part] : [part]));
   }
 
   function say(message) {
-    for (const el of document.querySelectorAll(".hb-live")) el.textContent = message;
+    for (const element of document.querySelectorAll(".hb-live")) element.textContent = message;
   }
 
   function warn() {
-    for (const el of document.querySelectorAll(".hb-warnings")) {
-      el.hidden = !fill(el, HB.store.warnings().map((w) => h("p", w))).firstChild;
+    const warnings = handbook.store.warnings();
+    for (const element of document.querySelectorAll(".hb-warnings")) {
+      fill(
+        element,
+        warnings.map((warning) => h("p", warning)),
+      );
+      element.hidden = !warnings.length;
     }
   }
 
-  function download(name, text, type) {
-    const a = h("a", { href: URL.createObjectURL(new Blob([text], { type })), download: name });
-    a.click();
+  function download(name, content, type) {
+    const link = h("a", { href: URL.createObjectURL(new Blob([content], { type })), download: name });
+    link.click();
     // Nothing tells when the download has the data: free it a minute later.
-    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  }
+
+  // A file name from a partnership's name: "riverside-and-northshire-answers-2031-03-01.json".
+  function fileName(name, kind, extension) {
+    const stem =
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "") || "partnership";
+    return `${stem}-${kind}-${new Date().toLocaleDateString("en-CA")}.${extension}`;
+  }
+
+  // A modal dialog's answer: the chosen button's value ("" for Cancel and Escape). Focus starts on
+  // Cancel, the safe choice, and goes back where it was.
+  function ask(dialog) {
+    const back = document.activeElement;
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.querySelector("[value='']").focus();
+    dialog.onclick = ({ target }) => target.matches("button[value]") && dialog.close(target.value);
+    return new Promise((resolve) => {
+      dialog.onclose = () => {
+        back?.focus();
+        resolve(dialog.returnValue);
+      };
+    });
+  }
+
+  // Work on many items in tasks short enough that the page never stalls (each well under 50 ms).
+  function inSlices(items, work, done = () => {}) {
+    let at = 0;
+    const slice = () => {
+      const until = performance.now() + 12;
+      while (at < items.length && performance.now() < until) work(items[at++]);
+      if (at < items.length) setTimeout(slice, 0);
+      else done();
+    };
+    slice();
   }
 
   const views = [];
   function view() {
-    for (const el of document.querySelectorAll("[data-hb-js]")) el.hidden = false;
-    for (const el of document.querySelectorAll("[data-hb-no-js]")) el.remove();
+    for (const element of document.querySelectorAll("[data-hb-js]")) element.hidden = false;
+    for (const element of document.querySelectorAll("[data-hb-no-js]")) element.remove();
     for (const run of views) run();
     warn();
   }
@@ -45,15 +108,18 @@
   addEventListener("DOMContentLoaded", () => (self.document$ ? self.document$.subscribe(view) : view()));
   document.addEventListener("hb:change", warn);
 
-  HB.ui = {
+  handbook.ui = {
     h,
     fill,
+    phrase,
     say,
+    warn,
     download,
-    plural: (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`,
+    fileName,
+    ask,
+    inSlices,
     // A CSS string (for the printed header): backslashes and quotes escaped, control characters left out.
-    css: (text) => `"${text.replace(/[\\"]/g, "\\$&").replace(/[\0-\x1f\x7f]/g, "")}"`,
-    when: (iso) => new Date(iso).toLocaleString("en-GB", { dateStyle: "long", timeStyle: "short" }),
+    css: (text) => `"${text.replace(/[\\"]/g, "\\$&").replace(/\p{Cc}/gu, "")}"`,
     onPage: (run) => views.push(run),
   };
 })();
