@@ -10,6 +10,7 @@ stops the build with both files and lines. Every mistake in a file is reported a
 from __future__ import annotations
 
 import difflib
+from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from typing import Any
 
@@ -163,8 +164,18 @@ class Merger:
 
     def _build(self, kind: Kind, raw: dict[str, Any], origin: Origin, org: Organisation | None) -> Entry:
         fields: dict[str, Any] = {}
+        known = {field.name for field in dataclass_fields(kind.type)}
         for key, value in raw.items():
             if key == "after":
+                continue
+            if key not in known:
+                # The schema allows it (a fork widened it) but nothing reads it.
+                self._problem(
+                    origin,
+                    f"{kind.noun} '{raw.get('id', '?')}' has key '{key}', "
+                    "which the schema allows but the handbook does not use",
+                    f"remove '{key}' from the bank, or add it to {kind.type.__name__} in hooks/model.py",
+                )
                 continue
             if isinstance(value, str):
                 value = value.strip()

@@ -94,7 +94,7 @@ class Publisher:
                 f"{self.target}: the new site is built beside it and swapped in, but its folder "
                 f"{self.target.parent} is not writable; build to a folder you can write to, then copy it there"
             )
-        if self.lock is None:
+        if self.lock is None and self.command == "build":  # serve's folder is its own
             self.lock = swap.Lock(self.target, log.info)
             try:
                 self.lock.acquire(f"mkdocs {self.command}")

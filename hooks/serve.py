@@ -6,6 +6,10 @@ A hook file of its own (listed in mkdocs.yml), keeping its state on one object, 
   0.05 s instead of 0.1 s. Public API: `on_serve` returns a server made with MkDocs' own
   `polling_interval` parameter, watching what MkDocs watches (the docs, the config, the theme
   overrides), and `build_delay` is the server's public setting.
+- A rebuild that fails leaves the last good site served, with what went wrong at the top of
+  its pages (publish.py), and browsers reload to show it. MkDocs would instead hold every
+  request until a rebuild succeeds, so the server seemed to hang: the server's builder is
+  ours to give (a constructor parameter), and ours says what failed instead of raising.
 - The theme's files are listed once, not on every rebuild: Material ships some 14,000 icons,
   and listing and filtering them is a third of a rebuild of our handbook. MkDocs has no
   setting for this, so serve replaces `Files.add_files_from_theme` for the serve process; the
@@ -16,6 +20,7 @@ A hook file of its own (listed in mkdocs.yml), keeping its state on one object, 
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +33,8 @@ from mkdocs.structure.files import File, Files
 
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
+
+log = logging.getLogger("mkdocs.hooks.serve")
 
 # -----------------------------------------------------------------------------
 # Hooks
@@ -83,8 +90,16 @@ class Serve:
         from mkdocs.livereload import LiveReloadServer
 
         host, port = server.server_address[:2]
+        rebuild = server.builder
+
+        def builder() -> None:
+            try:
+                rebuild()
+            except Exception as e:  # MkDocs has logged what failed; the last good site stays
+                log.error(f"The last change did not build ({e}): the site as it last built is served, with the error")
+
         quick = LiveReloadServer(
-            builder=server.builder,
+            builder=builder,
             host=host,
             port=port,
             root=server.root,

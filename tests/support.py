@@ -129,7 +129,8 @@ def retranslate(bank: Path) -> None:
 
 def translate(bank: Path, language: str, words=lambda text: text) -> Path:
     """A translation file for a bank file, giving each translated field `words(text)` for its text:
-    the text as it is by default, for tests about anything but the words (see make_language.py)."""
+    the text as it is by default, for tests about anything but the words (a whole language's
+    pseudo-translation: tests/fixtures/add_language.py)."""
     import yaml
 
     from model import KIND
@@ -225,16 +226,36 @@ def _axe():
     return Axe()
 
 
-def axe_failures(page, where: str) -> list[str]:
-    """axe-core's WCAG 2.0-2.2 A and AA violations on the page as it is now, readably."""
-    return [_described(violation, where) for violation in axe_violations(page)]
+def axe_failures(page, where: str, include: list[str] | None = None) -> list[str]:
+    """axe-core's WCAG 2.0-2.2 A and AA violations on the page as it is now, readably; with
+    `include`, only within the elements it selects (a part of a page tested whole elsewhere)."""
+    return [_described(violation, where) for violation in axe_violations(page, include=include)]
 
 
-def axe_violations(page, exclude: list[str] | None = None) -> list[dict]:
+def axe_violations(page, exclude: list[str] | None = None, include: list[str] | None = None) -> list[dict]:
     """axe-core's raw violations on the page as it is now, outside the elements `exclude` selects."""
     page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=5_000)
     context = {"exclude": [[selector] for selector in exclude]} if exclude else None
+    if include:
+        context = {**(context or {}), "include": [[selector] for selector in include]}
     return _axe().run(page, context=context, options=AXE_OPTIONS).response["violations"]
+
+
+def other_scheme(page) -> str:
+    """Switch Material's colour scheme with its own toggle, as a reader does; the scheme now."""
+    before = page.evaluate("document.body.dataset.mdColorScheme")
+    page.locator("form[data-md-component=palette] label:not([hidden])").first.click()
+    page.wait_for_function(f"document.body.dataset.mdColorScheme !== {before!r}", timeout=5_000)
+    return page.evaluate("document.body.dataset.mdColorScheme")
+
+
+def contrast_failures(page, where: str) -> list[str]:
+    """Only axe's colour-contrast rule: all that differs between a page's colour schemes, whose
+    markup is the same, so a page checked whole in one scheme needs only this in the other."""
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=5_000)
+    options = {"runOnly": {"type": "rule", "values": ["color-contrast"]}, "resultTypes": ["violations"]}
+    violations = _axe().run(page, options=options).response["violations"]
+    return [_described(violation, where) for violation in violations]
 
 
 def _described(violation: dict, where: str) -> str:

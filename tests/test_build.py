@@ -233,17 +233,22 @@ def test_compiled_templates_never_go_in_a_folder_another_user_could_plant(tmp_pa
     when that folder is a link to somewhere else, or others may write to it, the build works
     afresh and writes nothing there. A cache of its own is used, and the next build reuses it."""
     cache, elsewhere = tmp_path / "cache", tmp_path / "elsewhere"
+    config = copy_project(tmp_path / "project")
+    # Every kind of entry a build keeps, as a first build into a cache of its own shows.
+    first = build(config, tmp_path / "site", env={"HANDBOOK_CACHE_DIR": str(tmp_path / "first")})
+    assert first.returncode == 0, first.stderr
+    kinds = sorted(folder.name for folder in (tmp_path / "first").iterdir())
+    assert {"templates-theme", "templates-handbook", "parsed"} <= set(kinds), kinds
     elsewhere.mkdir()
     cache.mkdir()
-    for kind in ("templates-theme", "templates-handbook", "parsed"):
+    for kind in kinds:
         (cache / kind).symlink_to(elsewhere)
-    config = copy_project(tmp_path / "project")
     result = build(config, tmp_path / "site", env={"HANDBOOK_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "index.html").is_file()
     assert not list(elsewhere.iterdir())
 
-    for kind in ("templates-theme", "templates-handbook", "parsed"):
+    for kind in kinds:
         (cache / kind).unlink()
         (cache / kind).mkdir(mode=0o777)
         (cache / kind).chmod(0o777)  # another user could plant entries here
@@ -251,10 +256,10 @@ def test_compiled_templates_never_go_in_a_folder_another_user_could_plant(tmp_pa
     assert result.returncode == 0, result.stderr
     assert not list(cache.rglob("*.bin")), "a folder others may write to is not used"
 
-    for kind in ("templates-theme", "templates-handbook", "parsed"):
+    for kind in kinds:
         (cache / kind).rmdir()
     result = build(config, tmp_path / "site", env={"HANDBOOK_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr
-    for kind in ("templates-theme", "templates-handbook", "parsed"):
+    for kind in kinds:
         assert list((cache / kind).glob("*.bin")), f"nothing was kept to reuse in {kind}"
         assert (cache / kind).stat().st_mode & 0o077 == 0

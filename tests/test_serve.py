@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from support import copy_project, project_bank
+from support import copy_project, languages, project_bank, translate
 
 # Two questions of questions.yml that the site shows as written there (a fork may reword some).
-FIRST, SECOND = [q for q in project_bank().questions if q.origin.path == "questions.yml" and not q.adapted_by][:2]
+FIRST, SECOND, THIRD = [q for q in project_bank().questions if q.origin.path == "questions.yml" and not q.adapted_by][
+    :3
+]
 
 
 def _free_port() -> int:
@@ -94,8 +96,16 @@ def test_a_broken_bank_is_reported_and_fixing_it_recovers(served):
         time.sleep(0.1)
     assert f"names stage '{typo}'" in log.read_text()
     assert "Traceback" not in log.read_text()
+    # The server still answers: the last good site, with what went wrong at the top of the page.
+    page = f"{base}/checklists/{SECOND.stage}/"
+    assert _wait_for(page, "The last change did not build")
+    shown = _get(page)
+    assert words(SECOND) in shown and f"names stage &#x27;{typo}&#x27;" in shown
+    for code in languages()[1:]:
+        assert _wait_for(f"{base}/{code}/checklists/{SECOND.stage}/", "The last change did not build"), code
     bank.write_text(good.replace(f"text: {SECOND.text}", f"text: Fixed and edited. {SECOND.text}"))
-    assert _wait_for(f"{base}/checklists/{SECOND.stage}/", "Fixed and edited.")
+    assert _wait_for(page, "Fixed and edited.")
+    assert "The last change did not build" not in _get(page)
 
 
 def test_editing_a_guidance_page_or_template_rebuilds(served):
@@ -131,3 +141,93 @@ def test_a_file_gone_while_the_theme_is_listed_does_not_stop_a_rebuild(tmp_path)
     config = SimpleNamespace(theme=SimpleNamespace(custom_dir=str(tmp_path), dirs=[str(tmp_path)]))
     _, stamps = serve.Serve._fingerprint(config)
     assert [Path(path).name for path, _ in stamps] == ["main.html"]
+
+
+def test_a_schema_edit_takes_effect_on_the_next_rebuild(served):
+    """The schema is read again when it changes. A key a fork's schema starts to allow,
+    which nothing in the handbook reads, is then reported as unused rather than unknown."""
+    root, base = served
+    schema = root / "schema" / "question-bank.schema.json"
+    bank = root / "questions.yml"
+    original = schema.read_text()
+    _edit(bank, f"text: {THIRD.text}", f"colour: green\n    text: Coloured. {THIRD.text}")
+    log = root / "serve.log"
+    assert _wait_for_log(log, "unknown key 'colour'")
+    allowed = original.replace(
+        '"stage": {\n            "description": "Id of a stage."',
+        '"colour": {"type": "string"},\n          "stage": {\n            "description": "Id of a stage."',
+        1,
+    )
+    assert allowed != original
+    schema.write_text(allowed)
+    assert _wait_for_log(log, "has key 'colour', which the schema allows but the handbook does not use")
+    assert "Traceback" not in log.read_text()
+    _edit(bank, "colour: green\n    ", "")
+    assert _wait_for(f"{base}/checklists/{THIRD.stage}/", "Coloured.")
+
+
+def _wait_for_log(log: Path, text: str, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while text not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return text in log.read_text()
+
+
+def test_a_bank_file_listed_while_serving_is_watched(served):
+    root, base = served
+    ours = root / "our-questions.yml"
+    ours.write_text(
+        "organisation:\n  name: Riverside\nquestions:\n  - id: riverside-added\n"
+        f"    stage: {FIRST.stage}\n    principle: {FIRST.principle}\n    text: Added while served?\n"
+    )
+    for code in languages()[1:]:
+        translate(ours, code)
+    config = root / "mkdocs.yml"
+    _edit(
+        config,
+        '    # Your bank files here, one per line, as "- our-questions.yml".\n',
+        '    # Your bank files here, one per line, as "- our-questions.yml".\n    - our-questions.yml\n',
+    )
+    assert _wait_for(f"{base}/checklists/{FIRST.stage}/", "Added while served?")
+    # The new file is watched: an edit to it alone rebuilds.
+    _edit(ours, "Added while served?", "Edited in the new file?")
+    assert _wait_for(f"{base}/checklists/{FIRST.stage}/", "Edited in the new file?")
+
+
+def test_serve_stops_with_what_to_check_when_the_engine_is_not_the_version_it_knows():
+    """serve.py replaces a method private to MkDocs' build: only for the versions it was checked
+    against; the pinned ones pass, any other stops serve with a message saying what to check."""
+    import mkdocs
+    from mkdocs.exceptions import PluginError
+
+    import serve
+
+    serve.check_engine()  # the pinned engine
+    assert serve.TESTED["mkdocs"] == mkdocs.__version__
+    with pytest.raises(PluginError, match=r"written for mkdocs 1\.6\.1, but this is mkdocs 1\.7\.0; check that"):
+        serve.check_engine("mkdocs", "1.7.0")
+    with pytest.raises(PluginError, match=r"TESTED\['properdocs'\]"):
+        serve.check_engine("properdocs", "9.9")
+
+
+def test_serve_polls_sooner_through_the_servers_public_settings(tmp_path):
+    from types import SimpleNamespace
+
+    from mkdocs.livereload import LiveReloadServer
+
+    import serve
+
+    built = []
+
+    def failing():
+        built.append(1)
+        raise RuntimeError("a broken bank")
+
+    original = LiveReloadServer(builder=failing, host="127.0.0.1", port=0, root=str(tmp_path))
+    config = SimpleNamespace(docs_dir=str(tmp_path), config_file_path=None, theme=SimpleNamespace(custom_dir=None))
+    quick = serve.Serve.quicker(original, config)
+    assert quick.observer.timeout == serve.POLL_SECONDS and quick.build_delay == serve.BURST_SECONDS
+    assert quick.root == original.root
+    # A rebuild that fails does not raise: MkDocs would then hold every request until one succeeds.
+    quick.builder()
+    assert built == [1]
