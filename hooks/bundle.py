@@ -40,8 +40,14 @@ BUNDLES = {
     "assets/handbook.js": Bundle(
         ("i18n", "answers", "store", "ui", "files", "reminders", "checklist", "print"), (EVERY_PAGE,)
     ),
-    "assets/workspace.js": Bundle(("partnerships", "retired"), ("partnerships", "retired")),
-    "assets/compare.js": Bundle(("compare",), ("compare",)),
+    "assets/workspace.js": Bundle(("record", "partnerships", "retired"), ("partnerships", "retired")),
+    "assets/compare.js": Bundle(("record", "compare", "agreed"), ("compare",)),
+    # The actions register: its list, filters, done ticks, print per owner, CSV and calendar file.
+    "assets/actions.js": Bundle(("actions",), ("actions",)),
+    # The charts of progress (Your partnerships) and of each partner's statuses (compare).
+    "assets/chart.js": Bundle(("chart",), ("partnerships", "compare")),
+    # Workbooks and Word documents: loaded only when a user asks for one (files.js's loadOffice).
+    "assets/office.js": Bundle(("zip", "workbook", "docx"), ()),
 }
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import languages as langs
+import workbook
 from model import Bank, Entry
 from text import csv_cell
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 CSV_COLUMNS = ("number", "stage", "principle", "id", "text", "hint", "organisation", "adapted_by", "original_text")
 BROWSER_DATA = "assets/bank.js"
 # The strings table's groups the browser code shows.
-BROWSER_GROUPS = ("language", "status", "count", "browser", "edition")
+BROWSER_GROUPS = ("language", "status", "count", "browser", "edition", "workbook", "chart", "actions")
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,17 @@ class Export:
     statuses: tuple[Status, ...]
     languages: langs.Languages
     tables: dict[str, Strings]
+    site_name: str = ""  # in this build's language: the checklist workbook's title
+    editions: dict[str, str] | None = None  # this edition as each language words it
 
 
-def generate(export: Export) -> dict[str, str]:
+def generate(export: Export) -> dict[str, str | bytes]:
     """File path in the site -> its content."""
     rows = _rows(export.bank)
     return {
         "questions.json": _json(export, rows),
         "questions.csv": _csv(export.strings, rows),
+        workbook.FILE: workbook.blank(export),
         BROWSER_DATA: _browser_data(export),
     }
 
@@ -98,12 +102,14 @@ def _csv(strings: Strings, rows: list[dict[str, Any]]) -> str:
 
 def _browser_data(export: Export) -> str:
     """A classic script, not JSON: pages opened from file:// cannot fetch a JSON file."""
-    bank, languages = export.bank, export.languages
+    bank, languages, editions = export.bank, export.languages, export.editions or {}
     numbers = bank.numbers
     original = bank.original
 
     def question(q) -> dict[str, Any]:
         item = {"id": q.id, "stage": q.stage, "principle": q.principle, "number": numbers[q.id], "text": q.text.plain}
+        if q.hint:
+            item["hint"] = q.hint.plain  # for the workbook office.js writes
         if original is not bank:
             # Answers keep the question as the first language words it: one workspace for all.
             item["source"] = original.get("questions", q.id).text.plain
@@ -113,12 +119,25 @@ def _browser_data(export: Export) -> str:
         "edition": export.edition,
         "language": languages.current.code,
         "home": langs.home(languages),
-        "languages": [{"code": lang.code, "name": export.tables[lang.code]("language.name")} for lang in languages.all],
+        # Each language's name, and in its words this edition and the partnership every browser starts
+        # with: what a page in one language wrote reads on a page in another in that page's words.
+        "languages": [
+            {
+                "code": lang.code,
+                "name": export.tables[lang.code]("language.name"),
+                "edition": editions.get(lang.code, ""),
+                "partnership": export.tables[lang.code]("browser.partnerships.default_name"),
+            }
+            for lang in languages.all
+        ],
         "statuses": [{"id": s.id, "scale": s.scale} for s in export.statuses],
         "strings": {key: text for group in BROWSER_GROUPS for key, text in _group(export.strings, group).items()},
+        "calendar": export.strings.calendar(),
         "stages": [{"id": s.id, "title": s.title} for s in bank.stages],
         "principles": [{"id": p.id, "title": p.title} for p in bank.principles],
         "questions": [question(q) for stage in bank.stages for q in bank.ordered_questions(stage.id)],
+        # The checklist workbook's layout, which office.js writes and reads (hooks/workbook.py).
+        "workbook": workbook.layout(export),
     }
     return f"self.handbookBank = {json.dumps(data, ensure_ascii=False, separators=(',', ':'))};\n"
 

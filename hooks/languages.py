@@ -16,6 +16,7 @@ output folder, before publishing swaps the whole site into place: one `mkdocs bu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,12 +105,89 @@ def configured(config: MkDocsConfig) -> Languages:
         raise StringsError(Problem(where, "extra.languages must be a list of language codes", fix))
     if len(set(listed)) != len(listed):
         raise StringsError(Problem(where, "extra.languages lists a language twice", "list each language once"))
+    problems = [*_unknown_to_babel(config_file, listed), *_unknown_to_theme(config, config_file, listed)]
+    if problems:
+        raise StringsError(problems)
     languages = tuple(Language(code, first=n == 0) for n, code in enumerate(listed))
     building = config.extra.get(BUILDING) or listed[0]
     current = next((lang for lang in languages if lang.code == building), None)
     if current is None:
         raise StringsError(Problem(where, f"the build is for '{building}', which extra.languages does not list", fix))
     return Languages(languages, current)
+
+
+MATERIAL_TRANSLATIONS = "https://squidfunk.github.io/mkdocs-material/setup/changing-the-language/#custom-translations"
+
+
+def _unknown_to_babel(config_file: Path, listed: list[str]) -> list[Problem]:
+    """Languages Babel's CLDR data lacks: the handbook takes each language's plurals, numbers,
+    dates and lists from there, so it cannot be written in one CLDR does not know."""
+    import babel
+
+    problems = []
+    for code in listed:
+        try:
+            babel.Locale.parse(code.replace("-", "_"))
+        except (ValueError, babel.UnknownLocaleError):
+            what = f"'{code}' is not a language Babel knows, and its CLDR data gives the plurals, numbers and dates"
+            fix = (
+                "name the language by its code in CLDR (Babel's list: .venv/bin/python -c "
+                "'import babel.localedata as d; print(*sorted(d.locale_identifiers()))', '_' written '-')"
+            )
+            problems.append(Problem(_item_line(config_file, code), what, fix))
+    return problems
+
+
+def _unknown_to_theme(config: MkDocsConfig, config_file: Path, listed: list[str]) -> list[Problem]:
+    """Languages the theme has no texts for: Material names its own labels (search, navigation,
+    "Back to top") in partials/languages/<code>.html, and without one it cannot build the page."""
+    dirs = [Path(d) for d in getattr(config.theme, "dirs", ())]
+    if not any((d / "partials" / "languages").is_dir() for d in dirs):
+        return []  # a theme without Material's translations
+    custom = Path(config.theme.custom_dir or config_file.parent / "theme_overrides")
+    try:
+        custom_shown = custom.resolve().relative_to(config_file.parent.resolve()).as_posix()
+    except ValueError:
+        custom_shown = str(custom)
+    problems = []
+    for code in listed:
+        if any((d / "partials" / "languages" / f"{code}.html").is_file() for d in dirs):
+            continue
+        what = (
+            f"Material for MkDocs has no texts in '{code}'{_named(code)}: the words of its search box, "
+            "navigation and other labels, which it takes from partials/languages/<code>.html"
+        )
+        fix = (
+            f'add {custom_shown}/partials/languages/{code}.html with them (and "language": "{code}"), '
+            f"as {MATERIAL_TRANSLATIONS} shows; or list a language Material has"
+        )
+        problems.append(Problem(_item_line(config_file, code), what, fix))
+    return problems
+
+
+def _named(code: str) -> str:
+    """' (Irish)': the language's name in English, as the build's messages are written."""
+    import babel
+
+    try:
+        return f" ({babel.Locale.parse(code.replace('-', '_')).get_display_name('en')})"
+    except (ValueError, babel.UnknownLocaleError):
+        return ""
+
+
+def _item_line(config_file: Path, code: str) -> Origin:
+    """Where extra.languages lists `code` ('mkdocs.yml:97'), else where it starts."""
+    where = config_line(config_file, "languages")
+    path = config_file.parent / where.path
+    if where.line and path.is_file():
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        item = re.compile(rf"^\s*-\s*[\"']?{re.escape(code)}[\"']?\s*(?:#.*)?$")
+        for n in range(where.line, len(lines)):
+            if item.match(lines[n]):
+                return where.at(n + 1)
+            if lines[n].strip() and not lines[n].lstrip().startswith(("-", "#")):
+                break
+    return where
 
 
 def config_for(config: MkDocsConfig, language: Language, hook: str) -> MkDocsConfig:

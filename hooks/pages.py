@@ -25,6 +25,7 @@ PAGES = {
     OVERVIEW: "pages/overview.md",
     ALL_STAGES: "pages/all-stages.md",
     "checklists/partnerships.md": "pages/partnerships.md",
+    "checklists/actions.md": "pages/actions.md",
     "checklists/compare.md": "pages/compare.md",
     "checklists/retired.md": "pages/retired.md",
     PEOPLE: "pages/people.md",

@@ -89,11 +89,16 @@ def radicals(word: str, language: str) -> list[str]:
     return list(found)
 
 
-def forms(text: str, language: str) -> str:
-    """Every radical form of the words of a text, once each, for the `forms` field."""
+def forms(text: str, language: str, known: dict[str, list[str]] | None = None) -> str:
+    """Every radical form of the words of a text, once each, for the `forms` field. `known`
+    keeps each word's radicals across texts: a site's pages repeat the same words."""
+    known = {} if known is None else known
     seen: dict[str, None] = {}
     for word in _WORD.findall(text):
-        for radical in radicals(word, language):
+        found = known.get(word)
+        if found is None:
+            found = known[word] = radicals(word, language)
+        for radical in found:
             seen.setdefault(radical)
     return " ".join(seen)
 
@@ -106,9 +111,10 @@ def add_forms(site_dir: Path, language: str) -> None:
     if not path.is_file():
         return
     index = json.loads(path.read_text(encoding="utf-8"))
+    known: dict[str, list[str]] = {}
     for doc in index.get("docs", ()):
         words = f"{doc.get('title', '')} {re.sub(r'<[^>]+>', ' ', doc.get('text', ''))}"
-        extra = forms(words, language)
+        extra = forms(words, language, known)
         if extra:
             doc[FORMS] = extra
     path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

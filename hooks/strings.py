@@ -80,6 +80,24 @@ class Strings:
 
         return babel.lists.format_list(items, style=style, locale=self.locale)
 
+    def calendar(self) -> dict[str, Any]:
+        """How the language writes dates, times and lists (CLDR, through Babel), for a browser
+        whose own locale data lacks it: Chromium's leaves out Welsh dates and lists, for one."""
+        import babel.dates
+
+        locale = babel.Locale.parse(self.locale)
+        periods = babel.dates.get_period_names("abbreviated", locale=locale)
+        lists = locale.list_patterns
+        return {
+            "months": [babel.dates.get_month_names("wide", locale=locale)[month] for month in range(1, 13)],
+            "periods": [periods.get("am", "AM"), periods.get("pm", "PM")],
+            "date": babel.dates.get_date_format("long", locale=locale).pattern,
+            "time": babel.dates.get_time_format("short", locale=locale).pattern,
+            "dateTime": str(babel.dates.get_datetime_format("long", locale=locale)),
+            "and": dict(lists["standard"]),
+            "or": dict(lists.get("or", lists["standard"])),
+        }
+
     def has(self, key: str) -> bool:
         return key in self.table
 

@@ -180,6 +180,8 @@ def csv_cell(value: object) -> object:
 def folded(text: str) -> str:
     """Runs of spaces, tabs and line breaks as one space, as Markdown shows them; a
     no-break space is kept, since a writer types it to keep two words together."""
+    if "  " not in text and "\n" not in text and "\t" not in text and "\r" not in text:
+        return text.strip(" ")  # most bank text: no run to fold, and a regex pass is 20 times slower
     return _SPACES.sub(" ", text).strip(" ")
 
 

@@ -749,7 +749,8 @@ def test_the_compare_code_is_a_small_classic_script_that_makes_no_markup_from_te
     assert not re.findall(rf"\b({markup}|{network})\b", code)
     assert "handbook.ui.onPage" in code, "registers with the page helpers"
     delivered = (site / "assets" / "compare.js").read_text(encoding="utf-8")
-    # Minified, not rewritten: the delivered file is the module without comments or spacing.
-    assert delivered.startswith("/*! assets/js/compare.js */")
+    # Minified, not rewritten: the delivered file holds the module without comments or spacing.
+    assert "/*! assets/js/compare.js */" in delivered
     assert rjsmin.jsmin(code) in delivered
-    assert len(gzip.compress(delivered.encode(), 9)) <= 7 * 1024
+    # The page's own bundle (the record, the comparison, the agreed position) stays small.
+    assert len(gzip.compress(delivered.encode(), 9)) <= 10 * 1024

@@ -1,6 +1,6 @@
 // needs: i18n
 // Answers and the answers file (schema/answers.schema.json): reading and checking, merging,
-// comparing, and the record as Markdown. No storage and no page here, so every page and the
+// comparing (the record as Markdown is record.js). No storage and no page here, so every page and the
 // compare page can use it as it is, and tests can run it in a blank page.
 //
 // Every set of answers is a dictionary without a prototype, keyed by question id: an id from
@@ -35,6 +35,10 @@
   const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
   const has = (object, key) => isObject(object) && Object.hasOwn(object, key);
   const statusLabel = (status) => t(`status.${status}`);
+  // This edition as each language of the handbook words it: a file exported from a page in
+  // another language names this edition in that language's words, and reads as this page words it.
+  const editions = new Set((bank.languages || []).map((language) => language.edition).filter(Boolean));
+  const thisEdition = (edition) => (editions.has(edition) ? bank.edition : edition);
 
   // ------------------------------------------------------------------ reading
 
@@ -48,24 +52,24 @@
   }
   const optionalText = (value, where) => (value === undefined ? "" : text(value, where));
 
-  // A real moment, as ISO 8601: "2024-02-30T..." is refused, not moved to March.
+  // A day of the calendar as written: "2024-02-30" and "0000-00-00" are not days.
+  function isDay(given) {
+    const [year, month, date] = given.split("-").map(Number);
+    const parsed = /^\d{4}-\d\d-\d\d$/.test(given) ? new Date(Date.UTC(year, month - 1, date)) : null;
+    return Boolean(parsed) && year >= 1 && parsed.getUTCMonth() === month - 1 && parsed.getUTCDate() === date;
+  }
+  // A real moment, as ISO 8601: "2024-02-30T..." is refused, not moved to March. The day is
+  // checked as written, in the time's own offset: "2031-03-01T00:15+01:00" is a real moment.
   function moment(value, where) {
     text(value, where);
     const time = /^\d{4}-\d\d-\d\dT/.test(value) ? Date.parse(value) : Number.NaN;
-    if (!Number.isFinite(time) || new Date(time).toISOString().slice(0, 10) !== value.slice(0, 10)) {
-      fail(where, "not_moment");
-    }
+    if (!Number.isFinite(time) || !isDay(value.slice(0, 10))) fail(where, "not_moment");
     return new Date(time).toISOString();
   }
-  // A day of the calendar, or nothing: "2024-02-30" and "0000-00-00" are not days.
+  // A day of the calendar, or nothing.
   function day(value, where) {
     const given = optionalText(value, where);
-    if (!given) return "";
-    const [year, month, date] = given.split("-").map(Number);
-    const parsed = /^\d{4}-\d\d-\d\d$/.test(given) ? new Date(Date.UTC(year, month - 1, date)) : null;
-    if (!parsed || year < 1 || parsed.getUTCMonth() !== month - 1 || parsed.getUTCDate() !== date) {
-      fail(where, "not_day");
-    }
+    if (given && !isDay(given)) fail(where, "not_day");
     return given;
   }
 
@@ -168,25 +172,36 @@
     const book = version === 1 ? { title: file.site } : file.handbook;
     if (!isObject(book)) fail(it, "no_handbook");
     const partnership = isObject(file.partnership) ? file.partnership : {};
-    const sources = Array.isArray(partnership.sources) ? partnership.sources.slice(0, 8) : [];
     return {
       version,
       handbook: {
         title: optionalText(book.title, "handbook.title"),
-        edition: optionalText(book.edition, "handbook.edition"),
+        edition: thisEdition(optionalText(book.edition, "handbook.edition")),
       },
       partnership: named(file.partnership, "partnership"),
       kind: partnership.kind === "agreed" ? "agreed" : "",
-      sources: sources.map((source, index) => ({
-        name: optionalText(source?.name, `partnership.sources[${index}].name`),
-        file: optionalText(source?.file, `partnership.sources[${index}].file`),
-      })),
+      sources: sources(partnership.sources, "partnership.sources"),
       reviewMonths: reviewMonths(partnership.review?.months),
       organisation: named(file.organisation, "organisation"),
       exported: file.exported === undefined ? "" : moment(file.exported, "exported"),
       answers: answers(file.answers, "answers", version),
       snapshots: reviewPoints(file.snapshots ?? [], "snapshots"),
     };
+  }
+
+  // An agreed position's partners: each one's name, file and own answers, kept as they were.
+  function sources(given, where, onBad) {
+    if (given === undefined) return [];
+    if (!Array.isArray(given) || given.length > 8) fail(where, "not_sources");
+    return given.map((source, index) => {
+      const at = `${where}[${index}]`;
+      if (!isObject(source)) fail(at, "not_source");
+      return {
+        name: optionalText(source.name, `${at}.name`),
+        file: optionalText(source.file, `${at}.file`),
+        answers: answers(source.answers ?? {}, `${at}.answers`, VERSION, onBad),
+      };
+    });
   }
 
   const reviewMonths = (months) => (Number.isInteger(months) && months >= 1 && months <= 60 ? months : 6);
@@ -308,94 +323,6 @@
     return { byStatus: found, all: ids.length, done: ids.length - found[FIRST_STATUS] };
   }
 
-  // ------------------------------------------------------------------ the record, as Markdown
-
-  // Text is data in Markdown: nothing it holds starts a structure, and it keeps its lines.
-  // Addresses stay as typed (so renderers can link them), everything else that Markdown or an
-  // extension reads as syntax is escaped, and no line starts a list, a heading or code.
-  const ADDRESS = /https?:\/\/[^\s<>"'`\\]+[^\s<>"'`\\.,;:!?)\]}]/g;
-  function escapeWords(words) {
-    return words
-      .replace(/&(?=#?\w+;)/g, "&amp;")
-      .replace(/</g, "&lt;")
-      .replace(/>/g, "&gt;")
-      .replace(/[\\`*[\]|~{}]/g, "\\$&")
-      .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (match) => match.replace("_", "\\_"));
-  }
-  function md(source) {
-    return String(source)
-      .split(/\r\n|\r|\n|\u2028|\u2029/)
-      .map((line) => line.trim())
-      .filter(Boolean)
-      .map((line) => {
-        let escaped = "";
-        let at = 0;
-        for (const found of line.matchAll(ADDRESS)) {
-          escaped += escapeWords(line.slice(at, found.index)) + found[0];
-          at = found.index + found[0].length;
-        }
-        escaped += escapeWords(line.slice(at));
-        // What would start a block at the start of a line: a heading, list, quote, rule, table.
-        return escaped.replace(/^([#>+=-]|\d+(?=[.)]))/, "\\$1");
-      })
-      .join("\\\n  ");
-  }
-
-  function markdown(partnership, site, date) {
-    const ids = [...byId.keys()];
-    const tally = counts(partnership.answers, ids);
-    const lines = [
-      `# ${md(partnership.name)}`,
-      "",
-      md(t("browser.record.from", { site, edition: bank.edition, date })),
-    ];
-    if (partnership.organisation) {
-      lines.push("", md(t("browser.record.by", { organisation: partnership.organisation })));
-    }
-    lines.push("", md(t("browser.progress.discussed", { n: tally.all, done: tally.done })));
-    const item = (id, heading, given = partnership.answers[id] || blank) => {
-      lines.push(
-        "",
-        `**${md(heading)}**`,
-        "",
-        `- ${md(t("browser.record.status", { status: statusLabel(given.status) }))}`,
-      );
-      if (given.notes.trim()) lines.push(`- ${md(t("browser.record.notes", { notes: given.notes }))}`);
-      if (actionText(given.action)) {
-        lines.push(`- ${md(t("browser.record.action", { action: actionText(given.action) }))}`);
-      }
-      if (given.dissent) lines.push(`- ${md(t("browser.record.dissent", { dissent: given.dissent }))}`);
-      if (reworded(id, given)) lines.push(`- ${md(t("browser.record.then", { question: given.question }))}`);
-    };
-    let stage;
-    let principle;
-    for (const question of bank.questions) {
-      if (question.stage !== stage) {
-        stage = question.stage;
-        lines.push("", `## ${md(titleOf(stage))}`);
-        principle = undefined;
-      }
-      if (question.principle !== principle) {
-        principle = question.principle;
-        lines.push("", `### ${md(titleOf(principle, bank.principles))}`);
-      }
-      item(question.id, `${question.number}. ${question.text}`);
-    }
-    const retired = Object.keys(partnership.answers).filter((id) => !byId.has(id));
-    if (retired.length) lines.push("", `## ${md(t("browser.record.retired"))}`);
-    for (const id of retired) item(id, partnership.answers[id].question || id);
-    if (partnership.snapshots?.length) {
-      lines.push("", `## ${md(t("browser.record.review_points"))}`, "");
-      for (const point of partnership.snapshots) {
-        const tallied = counts(point.answers, ids);
-        lines.push(
-          `- ${md(`${point.name}, ${handbook.i18n.when(point.taken)}: ${t("browser.progress.discussed", { n: tallied.all, done: tallied.done })}`)}`,
-        );
-      }
-    }
-    return `${lines.join("\n")}\n`;
-  }
-
   handbook.bank = { ...bank, byId, titleOf };
   handbook.answers = {
     FORMAT,
@@ -415,6 +342,7 @@
     day,
     answers,
     reviewPoints,
+    sources,
     reviewMonths,
     readFile,
     toFile,
@@ -428,7 +356,5 @@
     preview,
     diff,
     counts,
-    markdown,
-    md,
   };
 })();

@@ -20,7 +20,11 @@
     const field = (key, tag, attributes, ...children) =>
       h(
         "span.hb-field",
-        h("label", { for: `hb-${key}-${id}`, id: `hb-${key}-${id}-l` }, t(`browser.answer.${key}`)),
+        h(
+          "label",
+          { for: `hb-${key}-${id}`, id: `hb-${key}-${id}-l` },
+          t(key === "done" ? "actions.done_on" : `browser.answer.${key}`),
+        ),
         h(
           tag,
           {
@@ -50,6 +54,7 @@
             field("what", "input", { type: "text" }),
             field("who", "input", { type: "text" }),
             field("due", "input", { type: "date" }),
+            field("done", "input", { type: "date" }),
           ),
         ),
         h("p.hb-answer__reworded"),
@@ -69,9 +74,13 @@
       what: shown.action.text,
       who: shown.action.owner,
       due: shown.action.due,
+      done: shown.action.done || "",
     };
     // Another tab's save never replaces what is under the cursor here, while it is the same partnership's.
     const keepFocused = fromOtherTab && question.dataset.hbFor === store.workspace.active;
+    // Its partnership deleted there: the keys typed next go nowhere, never into the one shown now.
+    if (fromOtherTab && !keepFocused && question.contains(document.activeElement))
+      document.activeElement.blur();
     question.dataset.hbFor = store.workspace.active;
     for (const element of question.querySelectorAll("[data-hb-field]")) {
       const value = values[element.dataset.hbField];
@@ -182,7 +191,8 @@
       notes: value("notes"),
       action: { text: value("what"), owner: value("who"), due: value("due") },
     };
-    if (previous?.action.done) given.action.done = previous.action.done;
+    // Done on a date, or not yet (empty): the actions register ticks the same field.
+    if (value("done")) given.action.done = value("done");
     if (previous?.dissent) given.dissent = previous.dissent;
     // Typing goes to the partnership this question shows, or nowhere: never into another one.
     const saved = store.setAnswer(partnership, id, given);

@@ -1,4 +1,4 @@
-// needs: i18n, answers, store, ui, files
+// needs: i18n, answers, store, ui, files, record
 // The page "Compare partners' answers": two to eight partners' answers files (or a saved
 // comparison) side by side, where they differ and where to start, a "where we differ" sheet to
 // print, and the comparison kept as Markdown or as a file that loads again. Files are read on
@@ -24,7 +24,7 @@
   const $ = (selector) => document.querySelector(`[data-hb-app="compare"] ${selector}`);
   const nameOf = (partner) => partner.name.replace(/\s+/g, " ").trim() || partner.fallback;
   const names = () => list(partners.map(nameOf));
-  const today = () => new Intl.DateTimeFormat(handbook.i18n.locale, { dateStyle: "long" }).format(new Date());
+  const today = () => handbook.i18n.date(new Date());
   const answerOf = (partner, id) => partner.data.answers[id];
   const otherEdition = (partner) => partner.data.handbook.edition !== handbook.bank.edition;
 
@@ -434,7 +434,7 @@
   // ---------------------------------------------------------------- keeping it
 
   function minutes() {
-    const { md } = model;
+    const { md } = handbook.record;
     const groups = compare();
     const rows = groups.flatMap((group) => group.rows).filter((found) => found.question);
     const about = (partner) =>

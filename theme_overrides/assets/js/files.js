@@ -44,12 +44,20 @@
     const partnership = handbook.store.active();
     const file = JSON.stringify(model.toFile(partnership, handbook.store.site), null, 2);
     handbook.ui.download(handbook.ui.fileName(partnership.name, "answers", "json"), file, "application/json");
+    handbook.store.exported(handbook.store.workspace.active);
     const n = Object.keys(partnership.answers).length;
     handbook.ui.say(t("browser.export.done", { n, name: partnership.name }));
   }
 
   document.addEventListener("click", ({ target }) => {
     if (target.closest?.("button[data-hb-do=answers]")) exportAnswers();
+    // A workbook or a Word document (data-hb-office: what to make): made by the office code.
+    const office = target.closest?.("button[data-hb-office]")?.dataset.hbOffice;
+    if (office)
+      loadOffice().then(
+        (code) => code.run(office),
+        (error) => handbook.ui.say(error.message),
+      );
   });
 
   handbook.files = { read, isWorkbook, loadOffice, exportAnswers };

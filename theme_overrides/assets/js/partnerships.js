@@ -1,4 +1,4 @@
-// needs: i18n, answers, store, ui, reminders, files
+// needs: i18n, answers, store, ui, reminders, files, record
 // The page "Your partnerships", whose controls are in html/app.html: the partnerships, the
 // active one's name and progress, its record and answers file, import with a preview, review
 // points and what changed between them, and the earlier states to put back. Export is on the
@@ -16,11 +16,18 @@
   const SHOWN = 50; // items listed in the import preview; the rest are counted
   const countOf = (set) => Object.keys(set).length;
 
-  function confirmed(title, yes) {
+  // The dialog's note says how to undo the step, or nothing (false): what cannot be undone.
+  function confirmed(title, yes, note) {
     $("#hb-confirm-title").textContent = title;
     $("#hb-confirm [value=yes]").textContent = yes;
+    $("[data-hb-confirm-note]").textContent = note || "";
+    $("[data-hb-confirm-note]").hidden = !note;
     return ask($("#hb-confirm"));
   }
+  // A step on a partnership exported as it is goes ahead when there is no room for its copy.
+  const undoNote = (id) => t(store.isExported(id) ? "browser.undo.note_exported" : "browser.undo.note");
+  // How to undo a step done: only if its copy was kept.
+  const undone = (result) => t(result.undo ? "browser.undo.hint" : "browser.undo.exported");
 
   // What a refused step says: the partnership went in another tab, or no copy could be kept.
   function refused(result, name) {
@@ -148,7 +155,7 @@
   // The record for minutes (the answers file is files.js's, on every page).
   function exportMinutes() {
     const partnership = store.active();
-    const record = model.markdown(partnership, store.site, when(Date.now()));
+    const record = handbook.record.markdown(partnership, store.site, when(Date.now()));
     download(fileName(partnership.name, "minutes", "md"), record, "text/markdown");
     say(t("browser.export.done", { n: countOf(partnership.answers), name: partnership.name }));
   }
@@ -269,7 +276,7 @@
           taken: number(taken),
           kept: number(kept),
         }),
-        replace: `${t("browser.import.replaced", { file: name, name: partnership?.name })} ${t("browser.undo.hint")}`,
+        replace: `${t("browser.import.replaced", { file: name, name: partnership?.name })} ${undone(result)}`,
         new: t("browser.import.as_new", { file: name, name: from }),
       }[choice],
     );
@@ -381,7 +388,7 @@
     if (hbForget) store.dropHistory(Number(hbForget));
     if (
       hbForgetAll !== undefined &&
-      (await confirmed(t("browser.undo.remove_all_title"), t("browser.undo.remove_all")))
+      (await confirmed(t("browser.undo.remove_all_title"), t("browser.undo.remove_all"), false))
     ) {
       store.dropHistory();
       say(t("browser.undo.removed_all"));
@@ -391,11 +398,11 @@
       if (!partnership) return;
       const { name } = partnership;
       const title = t("browser.partnerships.delete_title", { name, n: countOf(partnership.answers) });
-      if (await confirmed(title, t("browser.partnerships.delete", { name }))) {
+      if (await confirmed(title, t("browser.partnerships.delete", { name }), undoNote(hbDelete))) {
         const result = store.remove(hbDelete, t("browser.undo.reason_delete", { name }));
         say(
           result.ok
-            ? `${t("browser.partnerships.deleted", { name })} ${t("browser.undo.hint")}`
+            ? `${t("browser.partnerships.deleted", { name })} ${undone(result)}`
             : refused(result, name),
         );
         $("#hb-list").focus();
@@ -405,13 +412,9 @@
       const target = store.workspace.active;
       const { name, answers } = store.active();
       const n = countOf(answers);
-      if (await confirmed(t("browser.clear.title", { n, name }), t("browser.clear.yes"))) {
+      if (await confirmed(t("browser.clear.title", { n, name }), t("browser.clear.yes"), undoNote(target))) {
         const result = store.replace(target, model.dictionary(), t("browser.undo.reason_clear", { name }));
-        say(
-          result.ok
-            ? `${t("browser.clear.done", { n, name })} ${t("browser.undo.hint")}`
-            : refused(result, name),
-        );
+        say(result.ok ? `${t("browser.clear.done", { n, name })} ${undone(result)}` : refused(result, name));
       }
     }
   });

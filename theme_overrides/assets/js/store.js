@@ -34,6 +34,9 @@
   const storage = { off: false, blocked: new Set(), full: false, notes: [] };
   // Partnerships changed here since this tab last saved: kept, whatever another tab saves.
   const unsaved = new Set();
+  // Partnerships exported as they are now: a step that has no room to keep its copy may still
+  // remove their answers, as the file holds them. A change to one, or another tab's save, forgets it.
+  const exported = new Set();
   let workspace = { active: "", partnerships: model.dictionary() };
   let history = [];
 
@@ -89,6 +92,11 @@
 
   // ------------------------------------------------------------------ reading what is stored
 
+  // The partnership every browser starts with, as a page in another language of the handbook
+  // named it (or an edition that had that language alone): named in this page's words.
+  const defaultNames = new Set((bank.languages || []).map((language) => language.partnership));
+  const named = (name) => (defaultNames.has(name) ? t("browser.partnerships.default_name") : name);
+
   function fresh(name, fields = {}) {
     return {
       name,
@@ -138,11 +146,11 @@
       for (const question of Object.keys(answers))
         answers[question].updated = inTime(answers[question].updated, at);
       kept.partnerships[id] = fresh(
-        keep(() => model.text(given.name, ""), t("browser.partnerships.unnamed")),
+        named(keep(() => model.text(given.name, ""), t("browser.partnerships.unnamed"))),
         {
           organisation: keep(() => model.text(given.organisation ?? "", ""), ""),
           kind: given.kind === "agreed" ? "agreed" : "",
-          sources: Array.isArray(given.sources) ? given.sources.filter(model.isObject).slice(0, 8) : [],
+          sources: keep(() => model.sources(given.sources, "", onBad), []),
           reviewMonths: model.reviewMonths(given.reviewMonths),
           reset: inTime(
             keep(() => model.moment(given.reset ?? model.OLDEST, ""), model.OLDEST),
@@ -211,7 +219,7 @@
     model.dictionary(Object.keys(set).map((id) => [id, { ...set[id], action: { ...set[id].action } }]));
   const copyPartnership = (partnership) => ({
     ...partnership,
-    sources: partnership.sources.map((source) => ({ ...source })),
+    sources: partnership.sources.map((source) => ({ ...source, answers: copyAnswers(source.answers) })),
     answers: copyAnswers(partnership.answers),
     snapshots: partnership.snapshots.map((point) => ({ ...point, answers: copyAnswers(point.answers) })),
   });
@@ -245,14 +253,19 @@
 
   // Every change goes through here, naming the partnerships it touches. With a reason, the state
   // before it is kept first; if that cannot be stored, nothing changes and the result says why.
-  function change(make, reason, touched = [workspace.active], detail = undefined) {
-    if (reason && !keepEarlier(reason)) return { ok: false, why: "no-room" };
+  // The result's undo says whether the state before it was kept.
+  function change(make, reason, touched = [workspace.active], detail = undefined, removes = touched) {
+    const undo = !reason || keepEarlier(reason);
+    if (!undo && !removes.every((id) => exported.has(id))) return { ok: false, why: "no-room" };
     const result = make(workspace);
     ensure();
-    for (const id of touched) unsaved.add(id);
+    for (const id of touched) {
+      unsaved.add(id);
+      exported.delete(id);
+    }
     save();
     emit(detail);
-    return { ok: true, result };
+    return { ok: true, result, undo: Boolean(reason) && undo };
   }
 
   function ensure() {
@@ -289,6 +302,8 @@
     active,
     change,
     history: () => history,
+    exported: (id) => exported.add(id),
+    isExported: (id) => exported.has(id),
     historySize: () => history.reduce((total, entry) => total + JSON.stringify(entry).length, 0),
     // One answer to one question, of the partnership the page showed when it was given.
     setAnswer(partnership, question, given) {
@@ -316,9 +331,12 @@
         (state) => {
           state.active = id;
           state.partnerships[id] = fresh(name, fields);
+          return id;
         },
         reason,
         [id],
+        undefined,
+        [],
       );
     },
     edit(partnership, fields, reason) {
@@ -337,7 +355,7 @@
     },
     remove(partnership, reason) {
       if (!get(partnership)) return { ok: false, why: "gone" };
-      return change((state) => delete state.partnerships[partnership], reason, []);
+      return change((state) => delete state.partnerships[partnership], reason, [], undefined, [partnership]);
     },
     // Replaced answers (import, clear) win over older edits still to come from other tabs.
     replace(partnership, answers, reason, snapshots) {
@@ -360,6 +378,8 @@
         },
         t("browser.undo.reason_restore"),
         Object.keys(restored.partnerships),
+        undefined,
+        Object.keys(workspace.partnerships),
       );
     },
     // Free what earlier states take in storage: one, or (with no index) all of them.
@@ -424,6 +444,7 @@
       if (found.bad) setAside(HISTORY, event.newValue, t("browser.storage.what_history_other"));
     }
     if (event.key !== WORKSPACE || event.newValue === null) return;
+    exported.clear();
     const theirs = readWorkspace(parse(event.newValue));
     if (theirs.bad && !storage.blocked.has(WORKSPACE)) {
       setAside(WORKSPACE, event.newValue, t("browser.storage.what_answers_other"));
