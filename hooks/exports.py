@@ -118,6 +118,9 @@ def _browser_data(export: Export) -> str:
     data = {
         "edition": export.edition,
         "language": languages.current.code,
+        # The site's name in this language, for the texts that name it ("Compared in {site}");
+        # answers are kept, and files name their handbook, by the store's name (store.js).
+        "site": export.site_name,
         "home": langs.home(languages),
         # Each language's name, and in its words this edition and the partnership every browser starts
         # with: what a page in one language wrote reads on a page in another in that page's words.

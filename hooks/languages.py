@@ -219,9 +219,19 @@ def config_for(config: MkDocsConfig, language: Language, hook: str) -> MkDocsCon
 
 
 def build_others(config: MkDocsConfig, languages: Languages, hook: str, build: Callable[[MkDocsConfig], Any]) -> None:
-    """Build every language but the first into the first's output folder."""
+    """Build every language but the first into the first's output folder. A language's build
+    that stops (a strict build's warnings, an error) stops the whole only once every language's
+    build has run, so that one build reports what each language lacks, not the first's alone."""
+    from mkdocs.exceptions import Abort
+
+    stopped: Abort | None = None
     for language in languages.others:
-        build(config_for(config, language, hook))
+        try:
+            build(config_for(config, language, hook))
+        except Abort as e:
+            stopped = stopped or e
+    if stopped is not None:
+        raise stopped
 
 
 def translate_config(config: MkDocsConfig, texts: dict[str, Any], origin: Origin) -> list[Problem]:

@@ -187,6 +187,58 @@ def test_a_position_deleted_in_another_tab_takes_no_more_answers(page, base_url,
     other.close()
 
 
+def agreed_in(stored: dict) -> tuple[str, dict]:
+    return next((k, p) for k, p in stored["partnerships"].items() if p.get("kind") == "agreed")
+
+
+def test_an_edit_in_the_agreed_form_keeps_what_it_does_not_show(page, base_url, edition):
+    """The action is ticked done in the actions register (another tab); an edit here keeps the date."""
+    load_three(page, f"{base_url}/checklists/compare/", edition)
+    start(page)
+    qid = page.locator(".hb-agree-item").get_attribute("data-hb-question")
+    page.locator('[name="hb-agree-status"]').last.check()
+    page.locator("#hb-agree-what").fill("Write the plan")
+    register = page.context.new_page()
+    register.goto(f"{base_url}/checklists/actions/")
+    register.locator(f"#hb-tick-{qid}").check()
+    agreed_id, position = agreed_in(workspace(register))
+    done = position["answers"][qid]["action"].get("done")
+    assert done, "the register ticked the action done"
+    page.wait_for_function("([id, q]) => handbook.store.get(id)?.answers[q]?.action.done", arg=[agreed_id, qid])
+    page.locator("#hb-agree-notes").fill("Agreed in the room")
+    page.locator("#hb-agree-who").fill("Sam")
+    kept = workspace(page)["partnerships"][agreed_id]["answers"][qid]
+    assert kept["notes"] == "Agreed in the room"
+    assert kept["action"] == {"text": "Write the plan", "owner": "Sam", "due": "", "done": done}
+    register.close()
+
+
+def test_continuing_a_position_another_tab_deleted_says_so_and_offers_the_choices_again(page, base_url, edition):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    load_three(page, f"{base_url}/checklists/compare/", edition)
+    start(page)
+    page.locator('[name="hb-agree-status"]').last.check()
+    load_three(page, f"{base_url}/checklists/compare/", edition)
+    agreed_id, position = agreed_in(workspace(page))
+    expect(page.locator("#hb-agree-into")).to_have_value(agreed_id)
+    # In the name field, typing: the page does not redraw the choices under the user's hands.
+    page.locator("#hb-agree-name").fill("Workshop")
+    other = page.context.new_page()
+    other.goto(f"{base_url}/checklists/partnerships/")
+    other.wait_for_selector(".hb-partnerships li")
+    other.evaluate(f"handbook.store.remove({json.dumps(agreed_id)}, 'test')")
+    page.wait_for_function(f"!handbook.store.get({json.dumps(agreed_id)})")
+    before = workspace(page)
+    page.locator("#hb-agree-name").press("Enter")
+    expect(page.locator(".hb-live").first).to_have_text(AGREE["gone_before"].format(name=position["name"]))
+    expect(page.locator("#hb-agree-into")).to_have_count(0)
+    expect(page.locator("#hb-agree-name")).to_have_value("Workshop")
+    assert workspace(page) == before, "nothing was started"
+    assert not errors
+    other.close()
+
+
 def test_the_agreed_position_exports_as_an_answers_file_and_a_record(page, base_url, edition, tmp_path):
     load_three(page, f"{base_url}/checklists/compare/", edition)
     start(page)

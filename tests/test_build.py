@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support import build, copy_project, project_bank, retranslate
+from support import ROOT, build, copy_project, languages, project_bank, retranslate
 
 BANK = project_bank()
 
@@ -115,11 +115,26 @@ def test_nav_shows_every_stage_in_order(site):
 
 
 def test_every_page_credits_the_source_guide(site):
+    """Every page's footer carries mkdocs.yml's copyright, which credits the source guide and links
+    to it, as the page's language words it (the `config` group of its strings table)."""
+    from mkdocs.config import load_config
+
+    import strings
+
+    codes = languages()
+    tables = strings.load(codes, strings.FOLDER, ROOT)
+    ours = load_config(str(ROOT / "mkdocs.yml")).copyright
+    guide = re.search(r'<a href="([^"]+)"', ours)
+    assert guide, f"mkdocs.yml's copyright links to no guide: {ours}"
+    credits = {code: ours if code == codes[0] else tables[code]("config.copyright") for code in codes}
     pages = list(site.rglob("*.html"))
     assert len(pages) > 15
     for page in pages:
-        footer = page.read_text()
-        assert "Leading successful partnerships" in footer[footer.index('class="md-footer"') :], page
+        text = page.read_text()
+        lang = re.search(r'<html lang="([^"]+)"', text)[1]
+        footer = " ".join(text[text.index('class="md-footer"') :].split())
+        assert " ".join(credits[lang].split()) in footer, f"{page}: no credit, in {lang}, to the source guide"
+        assert f'href="{guide[1]}"' in footer, f"{page}: no link to the source guide"
 
 
 def test_no_fonts_or_scripts_from_other_hosts(site):

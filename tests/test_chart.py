@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from statuses import read as read_statuses
-from support import ROOT, axe_failures, build, copy_project, project_bank, retranslate, serve
+from support import ROOT, axe_failures, build, copy_project, languages, project_bank, retranslate, serve
 
 BANK = project_bank()
 QUESTIONS = [q for stage in BANK.stages for q in BANK.ordered_questions(stage.id)]
@@ -33,8 +33,10 @@ BY_SCALE = sorted(STATUSES, key=lambda s: s.scale)
 # The statuses the chart draws: every one but the first, in the list's order.
 DRAWN = [s.id for s in STATUSES if s.discussed]
 LOCALES = ROOT / "theme_overrides" / "locales"
-TEXTS = {code: yaml.safe_load((LOCALES / f"{code}.yml").read_text(encoding="utf-8")) for code in ("en", "cy")}
-LABEL = TEXTS["en"]["status"]
+# Every language the handbook has (a fork may add some), the first the bank's own.
+LANGUAGES = languages()
+TEXTS = {code: yaml.safe_load((LOCALES / f"{code}.yml").read_text(encoding="utf-8")) for code in LANGUAGES}
+LABEL = TEXTS[LANGUAGES[0]]["status"]
 FORMAT = "partnership-handbook-answers"
 
 # Two review points, then now. Each question moves along the scale over time, by a pattern
@@ -454,10 +456,17 @@ HOSTILE_TITLE = "<img src=x onerror=\"document.title='ran'\">"
 HOSTILE_POINT = "<svg onload=alert(1)>"
 
 
+def on_hold_label(code: str) -> str:
+    """The fork's new status, in a language's own words (Welsh's; any other language, a fork's
+    own, "On hold")."""
+    return {"cy": "Wedi'i ohirio"}.get(code, "On hold")
+
+
 @pytest.fixture(scope="module")
 def forked(tmp_path_factory) -> Path:
     """A copy whose first principle's title is markup and whose schema adds a status, "on-hold",
-    at the top of the scale (labelled in every language), as a fork may."""
+    at the top of the scale (labelled in every language the handbook has: a strings table
+    without the label fails the build), as a fork may."""
     root = tmp_path_factory.mktemp("chart-fork")
     config = copy_project(root)
     bank = root / "questions.yml"
@@ -468,7 +477,8 @@ def forked(tmp_path_factory) -> Path:
     schema = json.loads((root / "schema" / "answers.schema.json").read_text(encoding="utf-8"))
     schema["$defs"]["status"]["oneOf"].append({"const": "on-hold", "x-scale": len(STATUSES)})
     (root / "schema" / "answers.schema.json").write_text(json.dumps(schema, indent=2), encoding="utf-8")
-    for code, label in (("en", "On hold"), ("cy", "Wedi'i ohirio")):
+    for code in LANGUAGES:
+        label = on_hold_label(code)
         table = root / "theme_overrides" / "locales" / f"{code}.yml"
         text = table.read_text(encoding="utf-8")
         assert "\nstatus:\n" in text
@@ -497,11 +507,11 @@ def test_a_forks_markup_in_titles_and_names_is_text_and_its_new_status_is_charte
             assert chart.locator("img, script, svg svg").count() == 0
             assert page.title() != "ran"
             # The new status: a column of the table, a bar for each review point and now.
-            assert columns(page)[-1] == "On hold"
+            assert columns(page)[-1] == on_hold_label(LANGUAGES[0])
             assert [bar["status"] for bar in drawing["bars"]].count("on-hold") == 3
             n = len(of(BANK.principles[0].id))
             assert drawing["bars"][-1] == {"status": "on-hold", "share": pytest.approx(1 / n, abs=0.005), "count": "1"}
-            assert "On hold rose from 0 to 1 of" in drawing["name"]
+            assert f"{on_hold_label(LANGUAGES[0])} rose from 0 to 1 of" in drawing["name"]
             # As the new status is the top of the scale, it is drawn solid; Agreed is now patterned.
             bars = chart.locator("rect.hb-chart__bar").all()
             fills = {bar.get_attribute("data-status"): bar.get_attribute("fill") for bar in bars}
@@ -525,7 +535,8 @@ def test_the_chart_code_loads_only_where_it_draws(site):
     for html in site.rglob("*.html"):
         pages[html.relative_to(site).parent.as_posix()] = "assets/chart.js" in html.read_text(encoding="utf-8")
     charted = {page for page, has in pages.items() if has}
-    assert charted == {f"{lang}checklists/{name}" for lang in ("", "cy/") for name in ("partnerships", "compare")}
+    prefixes = ["", *(f"{code}/" for code in LANGUAGES[1:])]
+    assert charted == {f"{lang}checklists/{name}" for lang in prefixes for name in ("partnerships", "compare")}
     delivered = (site / "assets" / "chart.js").read_text(encoding="utf-8")
     assert len(gzip.compress(delivered.encode(), 9)) <= 4 * 1024
     assert "/*! assets/js/chart.js */" not in (site / "assets" / "handbook.js").read_text(encoding="utf-8")

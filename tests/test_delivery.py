@@ -331,3 +331,47 @@ def test_a_partnership_with_no_review_point_has_no_reminder(page, base_url):
     assert reminders(page, f"{base_url}/checklists/partnerships/") == []
     active = workspace(page)
     assert active["partnerships"][active["active"]]["snapshots"] == [], "there is no review point to be late for"
+
+
+def test_the_register_fits_a_phone_each_cell_named_by_its_column(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.clock.set_fixed_time(WORKSHOP)
+    import_new(page, base_url, action_file())
+    page.goto(f"{base_url}/checklists/actions/")
+    page.wait_for_selector(".hb-actions-table tbody tr")
+    assert not page.evaluate("document.documentElement.scrollWidth > innerWidth"), "the page scrolls sideways"
+    named = page.locator(".hb-actions-table tbody td[data-hb-column]").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    columns = EN["actions"]["columns"]
+    assert named == [f'"{columns[key]}: "' for key in ("question", "owner", "due")]
+    box = page.locator(".hb-actions-table tbody tr").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    context.close()
+
+
+def action_file() -> bytes:
+    q = QUESTIONS[-1]
+    answer = {"status": HIGH, "notes": "", "updated": "2031-03-01T09:00:00.000Z", "question": q.text.plain,
+              "action": {"text": "Book the room for the review", "owner": "Siân", "due": "2031-03-20"}}  # fmt: skip
+    return json.dumps({
+        "format": "partnership-handbook-answers", "version": 3,
+        "handbook": {"title": "Handbook", "edition": ""}, "partnership": {"name": "Riverside"},
+        "exported": "2031-03-02T10:00:00.000Z", "answers": {q.id: answer},
+    }).encode()  # fmt: skip
+
+
+def test_a_record_names_the_handbook_in_the_pages_language(page, base_url):
+    """The record's first line names the handbook as the page's language words it (its site_name)."""
+    page.clock.set_fixed_time(WORKSHOP)
+    for language in languages():
+        prefix = "" if language == languages()[0] else f"{language}/"
+        page.goto(f"{base_url}/{prefix}checklists/partnerships/")
+        page.wait_for_selector("[data-hb-app] [data-hb-js]:not([hidden])")
+        title = page.evaluate("handbook.bank.site")
+        assert title == page.evaluate("document.querySelector('.md-header__topic .md-ellipsis').textContent.trim()")
+        with page.expect_download() as download:
+            page.locator("button[data-hb-do=minutes]").click()
+        record = Path(download.value.path()).read_text(encoding="utf-8")
+        assert title in record.split("\n\n", 2)[1], record[:300]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from support import copy_project, languages, project_bank, translate
+from support import bank_files, copy_project, languages, project_bank, translate
 
 # Two questions of questions.yml that the site shows as written there (a fork may reword some).
 FIRST, SECOND, THIRD = [q for q in project_bank().questions if q.origin.path == "questions.yml" and not q.adapted_by][
@@ -175,7 +175,10 @@ def _wait_for_log(log: Path, text: str, seconds: float = 20) -> bool:
 
 def test_a_bank_file_listed_while_serving_is_watched(served):
     root, base = served
-    ours = root / "our-questions.yml"
+    # A bank file of its own, beside any a fork lists already (ours is "our-questions.yml").
+    name = "riverside-questions.yml"
+    assert name not in bank_files()
+    ours = root / name
     ours.write_text(
         "organisation:\n  name: Riverside\nquestions:\n  - id: riverside-added\n"
         f"    stage: {FIRST.stage}\n    principle: {FIRST.principle}\n    text: Added while served?\n"
@@ -186,7 +189,7 @@ def test_a_bank_file_listed_while_serving_is_watched(served):
     _edit(
         config,
         '    # Your bank files here, one per line, as "- our-questions.yml".\n',
-        '    # Your bank files here, one per line, as "- our-questions.yml".\n    - our-questions.yml\n',
+        f'    # Your bank files here, one per line, as "- our-questions.yml".\n    - {name}\n',
     )
     assert _wait_for(f"{base}/checklists/{FIRST.stage}/", "Added while served?")
     # The new file is watched: an edit to it alone rebuilds.

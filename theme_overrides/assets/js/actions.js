@@ -112,13 +112,16 @@
       h("th", { scope: "row", id: label }, action.text.trim() || t("actions.no_text")),
       h(
         "td",
+        // Each cell's column, shown before it where the rows stack (narrow screens).
+        { "data-hb-column": t("actions.columns.question") },
         h("a", { href: linkOf(entry, pages) }, numbered(entry)),
         h("br"),
         h("span.hb-actions-stage", stageTitle(entry.stage)),
       ),
-      h("td", ownerName(action.owner)),
+      h("td", { "data-hb-column": t("actions.columns.owner") }, ownerName(action.owner)),
       h(
         "td",
+        { "data-hb-column": t("actions.columns.due") },
         action.due ? h("time", { datetime: action.due }, day(action.due)) : t("actions.no_date"),
         " ",
         h("strong.hb-due-flag"),

@@ -72,7 +72,20 @@
   }
 
   function start(form) {
-    const chosen = form.elements["hb-agree-into"]?.value || "";
+    const into = form.elements["hb-agree-into"];
+    const chosen = into?.value || "";
+    if (chosen && !matching().includes(chosen)) {
+      // Deleted in another tab since the choices were drawn: nothing is started; new choices.
+      const name = into.selectedOptions[0]?.dataset.hbName || "";
+      const typed = form.elements["hb-agree-name"].value;
+      state.target = "";
+      render();
+      const again = $('[data-hb-agree="start"]');
+      if (again) again.elements["hb-agree-name"].value = typed;
+      say(t("browser.agree.gone_before", { name }));
+      (again?.elements["hb-agree-into"] || again?.elements["hb-agree-name"])?.focus();
+      return;
+    }
     if (chosen) {
       state.target = chosen;
     } else {
@@ -111,7 +124,8 @@
             ids.map((id) => {
               const partnership = store.get(id);
               const n = agenda().filter((found) => agreed(partnership, found)).length;
-              return h("option", { value: id }, t("browser.agree.continue", { name: partnership.name, n }));
+              const label = t("browser.agree.continue", { name: partnership.name, n });
+              return h("option", { value: id, "data-hb-name": partnership.name }, label);
             }),
             h("option", { value: "" }, t("browser.agree.new")),
           ),
@@ -299,19 +313,24 @@
   // ---------------------------------------------------------------- recording
 
   // The form's answer, written to the agreed partnership it shows. If that partnership is gone
-  // (deleted in another tab), nothing is written anywhere and the page says so.
+  // (deleted in another tab), nothing is written anywhere and the page says so. What the form
+  // does not show (the action's done date, ticked in the actions register) stays as it was.
   function record(panel) {
     const value = (key) => panel.querySelector(`[data-hb-agree-field="${key}"]`).value;
     const status = panel.querySelector('[data-hb-agree-field="status"]:checked')?.value || model.FIRST_STATUS;
     const id = panel.dataset.hbQuestion;
+    const current = target();
+    const { dissent: _, ...before } =
+      current && Object.hasOwn(current.answers, id) ? current.answers[id] : {};
     const given = {
+      ...before,
       status,
       notes: value("notes"),
-      action: { text: value("what"), owner: value("who"), due: value("due") },
+      action: { ...before.action, text: value("what"), owner: value("who"), due: value("due") },
     };
     const dissent = value("dissent");
     if (dissent) given.dissent = dissent;
-    const result = target() ? store.setAnswer(state.target, id, given) : { ok: false, why: "gone" };
+    const result = current ? store.setAnswer(state.target, id, given) : { ok: false, why: "gone" };
     if (!result.ok) {
       state.target = "";
       render();
@@ -339,7 +358,7 @@
       const file = JSON.stringify(model.toFile(partnership, store.site), null, 2);
       download(fileName(partnership.name, "agreed", "json"), file, "application/json");
     } else {
-      const text = handbook.record.markdown(partnership, store.site, compare.today());
+      const text = handbook.record.markdown(partnership, handbook.bank.site, compare.today());
       download(fileName(partnership.name, "agreed", "md"), text, "text/markdown");
     }
     say(t("browser.agree.downloaded", { name: partnership.name }));

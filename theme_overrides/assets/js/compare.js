@@ -393,7 +393,7 @@
         t("browser.compare.sheet_about", {
           names: names(),
           date: today(),
-          site: handbook.store.site,
+          site: handbook.bank.site,
           edition: handbook.bank.edition,
           rule: t("browser.compare.rule"),
         }),
@@ -451,7 +451,7 @@
       md(
         t("browser.compare.minutes_about", {
           date: today(),
-          site: handbook.store.site,
+          site: handbook.bank.site,
           edition: handbook.bank.edition,
         }),
       ),

@@ -129,7 +129,7 @@
 
   async function exportRecord() {
     const partnership = handbook.store.active();
-    const bytes = await docx(record(partnership, handbook.store.site, when(Date.now())), partnership.name);
+    const bytes = await docx(record(partnership, handbook.bank.site, when(Date.now())), partnership.name);
     handbook.ui.download(
       handbook.ui.fileName(partnership.name, "minutes", "docx"),
       bytes,
@@ -155,7 +155,7 @@
         "Normal",
         t("browser.compare.minutes_about", {
           date: compare.today(),
-          site: handbook.store.site,
+          site: handbook.bank.site,
           edition: bank.edition,
         }),
       ],

@@ -69,13 +69,29 @@
       ["#hb-org", partnership.organisation],
       ["#hb-review-months", String(partnership.reviewMonths || 6)],
     ]) {
-      if ($(field) && $(field) !== document.activeElement) $(field).value = value;
+      redraw($(field), value);
     }
     $("#hb-progress").textContent = t("browser.progress.of", { name: partnership.name });
     summary(partnership, ids);
     handbook.reminders.show($(".hb-summary"), $("[data-hb-summary]"));
     reviewPoints(partnership);
     earlierStates();
+  }
+
+  // A field of the rename form shows the stored value, unless the user is in it or has changed
+  // it and not saved yet: another tab's save never wipes what is typed here. Another partnership
+  // shown (a switch in this tab) draws its own values.
+  function redraw(field, value) {
+    if (!field) return;
+    const active = store.workspace.active;
+    const changed = field.dataset.hbFor === active && field.value !== field.dataset.hbShown;
+    if (field.dataset.hbFor === active && (field === document.activeElement || changed)) {
+      if (field.value === value) field.dataset.hbShown = value;
+      return;
+    }
+    field.value = value;
+    field.dataset.hbShown = value;
+    field.dataset.hbFor = active;
   }
 
   function summary(partnership, ids) {
@@ -122,22 +138,31 @@
     handbook.chart?.progress($(".hb-chart"), partnership);
   }
 
+  // An earlier state is named by its time and reason, never by its place in the list, which
+  // another tab's step may change; the earlier state named, or undefined if it is gone.
+  const keyOf = (entry) => `${entry.taken}|${entry.reason}`;
+  const earlier = (key) => {
+    const index = store.history().findIndex((entry) => keyOf(entry) === key);
+    return index < 0 ? undefined : { index, entry: store.history()[index] };
+  };
+
   function earlierStates() {
+    if (!$(".hb-undo")) return;
     const history = store.history();
     fill(
       $(".hb-undo"),
-      history.map((entry, index) =>
+      history.map((entry) =>
         h(
           "li",
           `${when(entry.taken)}. ${entry.reason}. `,
           entry.pageOnly && `${t("browser.undo.page_only")} `,
           button(t("browser.undo.put_back"), {
-            "data-hb-undo": index,
+            "data-hb-undo": keyOf(entry),
             "aria-label": t("browser.undo.put_back_named", { when: when(entry.taken) }),
           }),
           " ",
           button(t("browser.undo.remove"), {
-            "data-hb-forget": index,
+            "data-hb-forget": keyOf(entry),
             "aria-label": t("browser.undo.remove_named", { when: when(entry.taken) }),
           }),
         ),
@@ -155,7 +180,7 @@
   // The record for minutes (the answers file is files.js's, on every page).
   function exportMinutes() {
     const partnership = store.active();
-    const record = handbook.record.markdown(partnership, store.site, when(Date.now()));
+    const record = handbook.record.markdown(partnership, handbook.bank.site, when(Date.now()));
     download(fileName(partnership.name, "minutes", "md"), record, "text/markdown");
     say(t("browser.export.done", { n: countOf(partnership.answers), name: partnership.name }));
   }
@@ -265,6 +290,8 @@
         result = store.replace(target, model.settled(read.answers), reason, snapshots);
       }
     }
+    // No room already says that nothing was changed.
+    if (!result.ok && result.why === "no-room") return say(refused(result));
     if (!result.ok)
       return say(`${refused(result, partnership?.name || from)} ${t("browser.import.nothing")}`);
     const kept = Object.keys(read.answers).length - taken;
@@ -364,7 +391,10 @@
         snapshot: t("browser.review.saved", { name, partnership: store.active().name }),
       }[form],
     );
-    if (form !== "rename") event.target.reset();
+    if (form !== "rename") return event.target.reset();
+    // Saved: the form shows the values as stored (spaces tidied), as not changed since.
+    for (const field of ["#hb-name", "#hb-org", "#hb-review-months"]) delete $(field)?.dataset.hbFor;
+    render();
   });
 
   document.addEventListener("click", async (event) => {
@@ -380,12 +410,19 @@
       );
       $("#hb-list").focus();
     }
-    if (hbUndo) {
-      const result = store.restore(store.history()[Number(hbUndo)]);
-      say(result.ok ? t("browser.undo.put_back_done", { name: store.active().name }) : refused(result, ""));
+    if (hbUndo || hbForget) {
+      const found = earlier(hbUndo || hbForget);
+      if (!found) {
+        earlierStates();
+        say(t("browser.undo.gone"));
+      } else if (hbUndo) {
+        const result = store.restore(found.entry);
+        say(result.ok ? t("browser.undo.put_back_done", { name: store.active().name }) : refused(result, ""));
+      } else {
+        store.dropHistory(found.index);
+      }
       $("#hb-undo").focus();
     }
-    if (hbForget) store.dropHistory(Number(hbForget));
     if (
       hbForgetAll !== undefined &&
       (await confirmed(t("browser.undo.remove_all_title"), t("browser.undo.remove_all"), false))
@@ -411,13 +448,26 @@
     if (hbDo === "clear") {
       const target = store.workspace.active;
       const { name, answers } = store.active();
-      const n = countOf(answers);
-      if (await confirmed(t("browser.clear.title", { n, name }), t("browser.clear.yes"), undoNote(target))) {
-        const result = store.replace(target, model.dictionary(), t("browser.undo.reason_clear", { name }));
-        say(result.ok ? `${t("browser.clear.done", { n, name })} ${undone(result)}` : refused(result, name));
-      }
+      const counted = Object.keys(answers);
+      const title = t("browser.clear.title", { n: counted.length, name });
+      if (await confirmed(title, t("browser.clear.yes"), undoNote(target))) clear(target, name, counted);
     }
   });
+
+  // Clear exactly the answers the dialog counted: any another tab gave while it was open stay,
+  // and the message says how many went.
+  function clear(target, name, counted) {
+    const partnership = store.get(target);
+    if (!partnership) return say(refused({ why: "gone" }, name));
+    const now = partnership.answers;
+    const cleared = counted.filter((id) => Object.hasOwn(now, id));
+    if (!cleared.length) return say(t("browser.clear.none", { name }));
+    const gone = new Set(cleared);
+    const left = model.dictionary(Object.keys(now).flatMap((id) => (gone.has(id) ? [] : [[id, now[id]]])));
+    const result = store.replace(target, left, t("browser.undo.reason_clear", { name }));
+    const n = cleared.length;
+    say(result.ok ? `${t("browser.clear.done", { n, name })} ${undone(result)}` : refused(result, name));
+  }
 
   document.addEventListener("change", async ({ target }) => {
     if (!target.matches("[data-hb-import]") || !target.files[0]) return;
@@ -427,4 +477,8 @@
 
   handbook.ui.onPage(render);
   document.addEventListener("hb:change", render);
+  // Another tab kept or removed an earlier state (store.js has read it by now).
+  addEventListener("storage", (event) => {
+    if (event.key === store.keyOf("history")) earlierStates();
+  });
 })();

@@ -32,8 +32,12 @@
   const now = () => new Date().toISOString();
 
   const storage = { off: false, blocked: new Set(), full: false, notes: [] };
-  // Partnerships changed here since this tab last saved: kept, whatever another tab saves.
-  const unsaved = new Set();
+  // Partnerships changed here since this tab last saved, each with what changed: ALL, or a set of
+  // its fields' names and of "question field" for an answer's ("question *": all of it). Kept,
+  // whatever another tab saves.
+  const unsaved = new Map();
+  const ALL = "*";
+  const PLAIN = ["name", "organisation", "kind", "sources", "reviewMonths"];
   // Partnerships exported as they are now: a step that has no room to keep its copy may still
   // remove their answers, as the file holds them. A change to one, or another tab's save, forgets it.
   const exported = new Set();
@@ -188,11 +192,12 @@
 
   const serialise = (state) => JSON.stringify({ format: FORMAT, version: 2, ...state });
 
-  // Save the workspace. When storage is full, earlier states give way, oldest first, before answers.
-  function save() {
+  // Save the workspace. When storage is full, earlier states give way, oldest first, before answers;
+  // never the newest `keep` (the one a step has just kept as its undo).
+  function save(keep = 0) {
     const value = serialise(workspace);
     let result = write(WORKSPACE, value);
-    while (result === "full" && history.length) {
+    while (result === "full" && history.length > keep) {
       history = history.slice(0, -1);
       writeHistory();
       result = write(WORKSPACE, value);
@@ -230,42 +235,90 @@
     ),
   });
 
-  // Keep the state before a step that replaces or removes answers, as the newest earlier state.
-  // Older ones give way if there is no room; false if even this one cannot be stored.
+  // Keep the state before a step that replaces or removes answers, as the newest earlier state, and
+  // return it. Older ones give way if there is no room; none if even this one cannot be stored.
   function keepEarlier(reason) {
     const entry = { taken: now(), reason, ws: copyWorkspace(workspace) };
     if (storage.off || storage.blocked.has(HISTORY)) {
       // Nothing can be stored: the earlier state is kept on this page only, and says so.
       history = [{ ...entry, pageOnly: true }, ...history].slice(0, MOST_HISTORY);
-      return true;
+      return history[0];
     }
-    let candidate = [entry, ...history].slice(0, MOST_HISTORY);
-    while (candidate.length) {
+    for (let candidate = [entry, ...history].slice(0, MOST_HISTORY); candidate.length; candidate.pop()) {
       if (write(HISTORY, JSON.stringify(candidate)) === "saved") {
         history = candidate;
-        return true;
+        return entry;
       }
-      if (candidate.length === 1) return false;
-      candidate = candidate.slice(0, -1);
     }
-    return false;
   }
 
-  // Every change goes through here, naming the partnerships it touches. With a reason, the state
-  // before it is kept first; if that cannot be stored, nothing changes and the result says why.
-  // The result's undo says whether the state before it was kept.
-  function change(make, reason, touched = [workspace.active], detail = undefined, removes = touched) {
-    const undo = !reason || keepEarlier(reason);
-    if (!undo && !removes.every((id) => exported.has(id))) return { ok: false, why: "no-room" };
+  const NO_ROOM = { ok: false, why: "no-room" };
+  // Every change goes through here, naming the partnerships it touches and what of them it changes
+  // (see unsaved). With a reason, the state before it is kept first; if that, or the change beside
+  // it, cannot be stored, nothing changes and the result says why (unless the partnerships it
+  // removes are exported as they are). The result's undo says whether the state before it was kept.
+  function change(
+    make,
+    reason,
+    touched = [workspace.active],
+    detail = undefined,
+    removes = touched,
+    what = ALL,
+  ) {
+    // Another tab removed them all (its message may not have come yet): never written back.
+    if (reason && read(HISTORY) === null) history = history.filter((entry) => entry.pageOnly);
+    const [before, full] = [history, storage.full];
+    const kept = reason && keepEarlier(reason);
+    const free = removes.every((id) => exported.has(id));
+    if (reason && !kept && !free) return NO_ROOM;
     const result = make(workspace);
     ensure();
+    const promised = kept && !kept.pageOnly;
+    let saved = save(promised ? 1 : 0);
+    if (saved === "full" && promised) {
+      if (!free) {
+        // The step and the copy that undoes it do not both fit: back to the state before it.
+        workspace = kept.ws;
+        history = before;
+        writeHistory();
+        storage.full = full;
+        ensure();
+        return NO_ROOM;
+      }
+      saved = save();
+    }
     for (const id of touched) {
-      unsaved.add(id);
+      if (saved !== "saved") mark(id, what);
       exported.delete(id);
     }
-    save();
     emit(detail);
-    return { ok: true, result, undo: Boolean(reason) && undo };
+    return { ok: true, result, undo: Boolean(kept) && history.includes(kept) };
+  }
+  function mark(id, what) {
+    const was = unsaved.get(id) ?? [];
+    unsaved.set(id, what === ALL || was === ALL ? ALL : new Set([...was, ...what]));
+  }
+  const each = (question, fields) => fields.map((field) => `${question} ${field}`);
+  // The fields of an answer that differ ("action.done" for one of its action's).
+  const differ = (a, b, prefix = "") =>
+    [...new Set([...Object.keys(a), ...Object.keys(b)])]
+      .filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]))
+      .map((key) => prefix + key);
+  const answerFields = (before = {}, after = {}) => [
+    ...differ(before, after).filter((key) => !["updated", "question", "action"].includes(key)),
+    ...differ(before.action || {}, after.action || {}, "action."),
+  ];
+  // Another tab's answer, with the fields this tab changed and has not saved.
+  function patch(theirs, given, fields) {
+    const merged = { ...theirs, action: { ...theirs.action } };
+    if (given.updated > theirs.updated) merged.updated = given.updated;
+    for (const field of fields) {
+      const [key, part] = field.split(".");
+      const [from, to, name] = part ? [given.action || {}, merged.action, part] : [given, merged, key];
+      if (Object.hasOwn(from, name)) to[name] = from[name];
+      else delete to[name];
+    }
+    return merged;
   }
 
   function ensure() {
@@ -309,6 +362,7 @@
     setAnswer(partnership, question, given) {
       if (!get(partnership)) return { ok: false, why: "gone" };
       const questionText = model.questionText(question) || given.question || "";
+      const fields = answerFields(get(partnership).answers[question], given);
       return change(
         (state) => {
           state.partnerships[partnership].answers[question] = {
@@ -320,6 +374,8 @@
         undefined,
         [partnership],
         { answer: question, partnership },
+        undefined,
+        each(question, fields),
       );
     },
     add(name, fields, reason) {
@@ -340,8 +396,22 @@
       );
     },
     edit(partnership, fields, reason) {
-      if (!get(partnership)) return { ok: false, why: "gone" };
-      return change((state) => Object.assign(state.partnerships[partnership], fields), reason, [partnership]);
+      const was = get(partnership);
+      if (!was) return { ok: false, why: "gone" };
+      const answers = Object.keys(fields.answers || {}).filter(
+        (id) => fields.answers[id] !== was.answers[id],
+      );
+      return change(
+        (state) => Object.assign(state.partnerships[partnership], fields),
+        reason,
+        [partnership],
+        undefined,
+        undefined,
+        [
+          ...Object.keys(fields).filter((key) => fields[key] !== was[key]),
+          ...answers.flatMap((id) => each(id, [ALL])),
+        ],
+      );
     },
     switchTo(partnership) {
       if (!get(partnership)) return { ok: false, why: "gone" };
@@ -367,6 +437,9 @@
         },
         reason,
         [partnership],
+        undefined,
+        undefined,
+        ["reset", ...Object.keys(answers).flatMap((id) => each(id, [ALL]))],
       );
     },
     restore(entry) {
@@ -438,10 +511,12 @@
 
   // Another tab saved: take its workspace, with what this tab has that it lacks, and save that back.
   addEventListener("storage", (event) => {
-    if (event.key === HISTORY && event.newValue !== null) {
-      const found = readHistory(event.newValue);
-      history = found.history;
+    if (event.key === HISTORY) {
+      // Changed or removed there: this tab lists, and writes back, what is stored (and its own page-only ones).
+      const found = event.newValue === null ? { history: [] } : readHistory(event.newValue);
+      history = [...history.filter((entry) => entry.pageOnly), ...found.history];
       if (found.bad) setAside(HISTORY, event.newValue, t("browser.storage.what_history_other"));
+      emit("tab");
     }
     if (event.key !== WORKSPACE || event.newValue === null) return;
     exported.clear();
@@ -455,23 +530,24 @@
     for (const id of Object.keys(mine)) {
       const here = mine[id];
       const there = Object.hasOwn(next, id) ? next[id] : undefined;
-      if (!there) {
+      const changed = unsaved.get(id);
+      if (!there || changed === ALL) {
         // Deleted there: gone here too, unless this tab holds work on it that no tab has saved.
-        if (unsaved.has(id)) {
+        if (changed) {
           next[id] = here;
           kept = true;
         }
         continue;
       }
-      for (const question of Object.keys(here.answers)) {
-        const given = here.answers[question];
-        const fresher = given.updated > there.reset && !(there.answers[question]?.updated >= given.updated);
-        if (fresher) {
-          there.answers[question] = given;
-          kept = true;
+      if (changed) {
+        // Only what this tab changed goes over what the other saved, field by field.
+        if (changed.has("reset") && here.reset > there.reset) {
+          for (const question of Object.keys(there.answers)) {
+            if (!(there.answers[question].updated > here.reset)) delete there.answers[question];
+          }
+          there.reset = here.reset;
         }
-      }
-      if (unsaved.has(id)) {
+        for (const field of PLAIN) if (changed.has(field)) there[field] = here[field];
         const points = new Set(there.snapshots.map((point) => `${point.taken}|${point.name}`));
         for (const point of here.snapshots) {
           if (!points.has(`${point.taken}|${point.name}`)) {
@@ -479,11 +555,22 @@
             kept = true;
           }
         }
-        Object.assign(there, {
-          name: here.name,
-          organisation: here.organisation,
-          reviewMonths: here.reviewMonths,
-        });
+      }
+      const answered = new Map();
+      for (const [question, field] of [...(changed || [])].map((name) => name.split(" "))) {
+        if (field) answered.set(question, [...(answered.get(question) || []), field]);
+      }
+      for (const question of Object.keys(here.answers)) {
+        const given = here.answers[question];
+        const theirs = there.answers[question];
+        // An answer this tab has not saved stays, whatever the other saved or cleared.
+        const fields = answered.get(question);
+        if (fields)
+          there.answers[question] = fields.includes(ALL) || !theirs ? given : patch(theirs, given, fields);
+        else if (given.updated > there.reset && !(theirs?.updated >= given.updated))
+          there.answers[question] = given;
+        else continue;
+        kept = true;
       }
     }
     const showing = workspace.active;
