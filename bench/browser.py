@@ -29,26 +29,16 @@ import datetime
 import functools
 import http.server
 import json
-import os
 import statistics
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# As the tests launch it (tests/support.py).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--disable-gpu",
-    "--disable-extensions",
-    "--mute-audio",
-    "--no-first-run",
-]
+# Chromium as the tests launch it: one list of flags, in tests/support.py.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support import CHROMIUM, CHROMIUM_ARGS
 
 PARTNERS = 8  # partnerships in the workspace; partners' files on the compare page
 REVIEW_POINTS = 100  # of the active partnership

@@ -267,3 +267,37 @@ def _described(violation: dict, where: str) -> str:
     if len(violation["nodes"]) > 6:
         lines.append(f"    ... and {len(violation['nodes']) - 6} more")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ browser storage, measured
+
+FILLER = "hb-test-filler"  # not one of the handbook's keys: another site's data, as far as it knows
+ROOM = """() => {
+  // The room left beside what is stored, in characters: filled with probes, largest first
+  // (each size until one no longer fits), then the probes removed.
+  const probes = [];
+  let room = 0;
+  for (let size = 2 ** 20; size >= 1; size = Math.floor(size / 4)) {
+    for (;;) {
+      const key = `hb-test-probe-${probes.length}`;
+      try { localStorage.setItem(key, "p".repeat(size)); } catch { break; }
+      probes.push(key);
+      room += key.length + size;
+    }
+  }
+  for (const key of probes) localStorage.removeItem(key);
+  return room;
+}"""
+
+
+def room(page) -> int:
+    return page.evaluate(ROOM)
+
+
+def fill_storage(page, leave: int) -> None:
+    """Fill this origin's storage with another key until only about `leave` characters are free."""
+    page.evaluate("k => localStorage.removeItem(k)", FILLER)
+    free = room(page)
+    assert free > leave + len(FILLER)
+    page.evaluate("([k, n]) => localStorage.setItem(k, 'f'.repeat(n))", [FILLER, free - leave - len(FILLER)])
+    assert abs(room(page) - leave) < 64

@@ -31,12 +31,11 @@ from markdown_it import MarkdownIt
 from playwright.sync_api import expect
 
 import cache as disk  # hooks/cache.py (support puts hooks/ on the path)
-from support import BUILD_DATE, build, copy_project
+from support import BUILD_DATE, build, copy_project, fill_storage, room
 
 FORMAT = "partnership-handbook-answers"
 COMPARISON = "partnership-handbook-comparison"
 OLD_TIME = "2020-01-01T00:00:00.000Z"
-FILLER = "hb-test-filler"  # not one of the handbook's keys: another site's data, as far as it knows
 
 
 # ------------------------------------------------------------------ the bank, as the pages carry it
@@ -200,37 +199,6 @@ def iso(moment: datetime.datetime) -> str:
 
 
 # ------------------------------------------------------------------ storage, measured
-
-
-ROOM = """() => {
-  // The room left beside what is stored, in characters: filled with probes, largest first
-  // (each size until one no longer fits), then the probes removed.
-  const probes = [];
-  let room = 0;
-  for (let size = 2 ** 20; size >= 1; size = Math.floor(size / 4)) {
-    for (;;) {
-      const key = `hb-test-probe-${probes.length}`;
-      try { localStorage.setItem(key, "p".repeat(size)); } catch { break; }
-      probes.push(key);
-      room += key.length + size;
-    }
-  }
-  for (const key of probes) localStorage.removeItem(key);
-  return room;
-}"""
-
-
-def room(page) -> int:
-    return page.evaluate(ROOM)
-
-
-def fill_storage(page, leave: int) -> None:
-    """Fill this origin's storage with another key until only about `leave` characters are free."""
-    page.evaluate("k => localStorage.removeItem(k)", FILLER)
-    free = room(page)
-    assert free > leave + len(FILLER)
-    page.evaluate("([k, n]) => localStorage.setItem(k, 'f'.repeat(n))", [FILLER, free - leave - len(FILLER)])
-    assert abs(room(page) - leave) < 64
 
 
 def handbook_chars(page) -> int:

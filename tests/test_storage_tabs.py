@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from support import project_bank
+from support import fill_storage, project_bank, room
 
 BANK = project_bank()
 STAGE = BANK.stages[0].id
@@ -29,7 +29,6 @@ IDS = [question.id for stage in BANK.stages for question in BANK.ordered_questio
 FORMAT = "partnership-handbook-answers"
 OLD_TIME = "2020-01-01T00:00:00.000Z"
 FILE_TIME = "2025-01-01T00:00:00.000Z"
-FILLER = "hb-test-filler"
 WORKSPACE = "handbook-workspace:/"
 HISTORY = "handbook-history:/"
 NEW_NAME = "Riverside and Northshire"
@@ -156,35 +155,6 @@ def listen(page) -> None:
 def heard(page, key: str, test: str = "true") -> None:
     """Wait until this tab has taken in a change of `key` whose new value `value` passes `test`."""
     page.wait_for_function(f"([k]) => window.hbHeard.some(({{key, value}}) => key === k && ({test}))", arg=[key])
-
-
-ROOM = """() => {
-  const probes = [];
-  let room = 0;
-  for (let size = 2 ** 20; size >= 1; size = Math.floor(size / 4)) {
-    for (;;) {
-      const key = `hb-test-probe-${probes.length}`;
-      try { localStorage.setItem(key, "p".repeat(size)); } catch { break; }
-      probes.push(key);
-      room += key.length + size;
-    }
-  }
-  for (const key of probes) localStorage.removeItem(key);
-  return room;
-}"""
-
-
-def room(page) -> int:
-    return page.evaluate(ROOM)
-
-
-def fill_storage(page, leave: int) -> None:
-    """Fill this origin's storage with another key until only about `leave` characters are free."""
-    page.evaluate("k => localStorage.removeItem(k)", FILLER)
-    free = room(page)
-    assert free > leave + len(FILLER)
-    page.evaluate("([k, n]) => localStorage.setItem(k, 'f'.repeat(n))", [FILLER, free - leave - len(FILLER)])
-    assert abs(room(page) - leave) < 64
 
 
 def long_answers(total: int, count: int, prefix: str, updated: str, status: str) -> dict:
