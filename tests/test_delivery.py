@@ -17,6 +17,8 @@ bank passes too.
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
+import zipfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -375,3 +377,37 @@ def test_a_record_names_the_handbook_in_the_pages_language(page, base_url):
             page.locator("button[data-hb-do=minutes]").click()
         record = Path(download.value.path()).read_text(encoding="utf-8")
         assert title in record.split("\n\n", 2)[1], record[:300]
+
+
+def test_the_agreed_position_exports_as_a_word_record(page, base_url):
+    """The same Word writer as the record for minutes (tests/test_office.py opens it in LibreOffice),
+    given the agreed position being recorded, whichever partnership is active."""
+    page.clock.set_fixed_time(WORKSHOP)
+    page.goto(f"{base_url}/checklists/compare/")
+    page.wait_for_selector('[data-hb-app="compare"] [data-hb-js]:not([hidden])')
+    page.set_input_files("#hb-files", [{"name": f"p{i}.json", "mimeType": "application/json",
+                                        "buffer": partner_file(i)} for i in range(3)])  # fmt: skip
+    page.get_by_role("button", name=EN["browser"]["agree"]["start"]).click()
+    qid = page.locator(".hb-agree-item").get_attribute("data-hb-question")
+    page.locator(f'[name="hb-agree-status"][value="{HIGH}"]').check()
+    page.locator("#hb-agree-notes").fill("Agreed <b>in the room</b>; & minuted")
+    key, position = agreed_partnership(page)
+    # Another partnership made active in this tab: the button still exports the agreed position.
+    page.evaluate("handbook.store.add('Someone else')")
+    assert workspace(page)["active"] != key
+    with page.expect_download() as download:
+        page.get_by_role("button", name=EN["browser"]["agree"]["word"]).click()
+    assert download.value.suggested_filename.endswith(".docx")
+    with zipfile.ZipFile(Path(download.value.path())) as document:
+        body = ET.fromstring(document.read("word/document.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    paragraphs = [
+        (p.find(f"{w}pPr/{w}pStyle").get(f"{w}val") if p.find(f"{w}pPr/{w}pStyle") is not None else "",
+         "".join(t.text or "" for t in p.iter(f"{w}t")))
+        for p in body.iter(f"{w}p")
+    ]  # fmt: skip
+    assert paragraphs[0] == ("Heading1", position["name"])
+    texts = [text for _, text in paragraphs]
+    assert any("Agreed <b>in the room</b>; & minuted" in text for text in texts), "notes as typed, as text"
+    number = next(q for q in QUESTIONS if q.id == qid)
+    assert any(text.startswith(f"{BANK.numbers[qid]}. {number.text.plain}") for text in texts)

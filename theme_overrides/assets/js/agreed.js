@@ -261,6 +261,9 @@
         h("button.md-button", { type: "button", "data-hb-agree": "file" }, t("browser.agree.file")),
         " ",
         h("button.md-button", { type: "button", "data-hb-agree": "record" }, t("browser.agree.record")),
+        " ",
+        // Made by the office code (files.js loads it when asked: data-hb-office).
+        h("button.md-button", { type: "button", "data-hb-office": "agreed" }, t("browser.agree.word")),
       ),
     ];
   }
@@ -417,4 +420,7 @@
     event.preventDefault();
     go(event.shiftKey ? -1 : 1);
   });
+
+  // The position being recorded (or undefined): its Word record is made by docx.js.
+  handbook.agreed = { target };
 })();

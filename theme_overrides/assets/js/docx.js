@@ -127,8 +127,9 @@
     return blocks;
   }
 
-  async function exportRecord() {
-    const partnership = handbook.store.active();
+  // The active partnership's record, or (from the compare page) the agreed position's.
+  async function exportRecord(partnership = handbook.store.active()) {
+    if (!partnership) return;
     const bytes = await docx(record(partnership, handbook.bank.site, when(Date.now())), partnership.name);
     handbook.ui.download(
       handbook.ui.fileName(partnership.name, "minutes", "docx"),
@@ -208,6 +209,10 @@
     handbook.ui.say(t("browser.office.compare_done", { names: handbook.compare.names() }));
   }
 
-  Object.assign(handbook.office.made, { record: exportRecord, compare: exportDifferences });
+  Object.assign(handbook.office.made, {
+    record: () => exportRecord(),
+    agreed: () => exportRecord(handbook.agreed?.target()),
+    compare: exportDifferences,
+  });
   Object.assign(handbook.office, { docx, record, differences });
 })();
