@@ -1,8 +1,9 @@
 """Fixtures: the built handbook (made once per test run, whatever the number of workers), a
 local web server for it, and one headless Chromium per worker. Helpers are in support.py.
 
-Every test that needs a browser is marked `browser`, so `./run check` (`-m "not browser"`)
-runs the rest: the bank, merging, rendering, builds and exports."""
+Every test that needs a browser is marked `browser` (and each of tests/test_office.py `office`),
+so `./run check` (`-m "not browser and not office"`) runs the rest: the bank, merging, rendering,
+builds and exports."""
 
 from __future__ import annotations
 
