@@ -301,3 +301,24 @@ def fill_storage(page, leave: int) -> None:
     assert free > leave + len(FILLER)
     page.evaluate("([k, n]) => localStorage.setItem(k, 'f'.repeat(n))", [FILLER, free - leave - len(FILLER)])
     assert abs(room(page) - leave) < 64
+
+
+# ------------------------------------------------------------------ search, as a reader uses it
+
+SEARCH_READY = """() => {
+  const meta = document.querySelector(".md-search-result__meta");
+  const said = JSON.parse(document.getElementById("__config").textContent).translations;
+  return meta && meta.textContent.trim() === said["search.result.placeholder"];
+}"""
+
+
+def type_search(page, words: str) -> None:
+    """Material's search box, given `words` once its index is ready, and searched for once:
+    Material searches on each key released, so typed key by key an earlier prefix's results can
+    be the ones on screen, and words put in before the index is ready are not searched for.
+    The words go in whole, then one key that changes nothing (End) is released."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    page.wait_for_function(SEARCH_READY)
+    box.fill(words)
+    box.press("End")

@@ -32,7 +32,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from support import BUILD_DATE, ROOT, bank_files, build, copy_project, languages, project_bank
+from support import BUILD_DATE, ROOT, bank_files, build, copy_project, languages, project_bank, type_search
 
 BANK = project_bank()
 LANGUAGES = languages()
@@ -607,8 +607,7 @@ def test_every_text_the_browser_code_asks_for_is_in_every_language():
 def search(page, url: str, words: str) -> list[str]:
     """Type into Material's search box on a page; each result's path and fragment."""
     page.goto(url)
-    page.locator("input.md-search__input").click()
-    page.keyboard.type(words)
+    type_search(page, words)
     page.locator(".md-search-result__item").first.wait_for()
     return page.eval_on_selector_all(
         ".md-search-result__item a", "els => els.map(a => new URL(a.href).pathname + new URL(a.href).hash)"

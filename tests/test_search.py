@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import project_bank
+from support import project_bank, type_search
 
 BANK = project_bank()
 FORK_GUIDE = "/add-your-questions/"
@@ -14,8 +14,7 @@ FORK_GUIDE = "/add-your-questions/"
 
 def results(page, base_url: str, words: str) -> list[dict]:
     page.goto(f"{base_url}/")
-    page.locator("input.md-search__input").click()
-    page.keyboard.type(words)
+    type_search(page, words)
     page.locator(".md-search-result__item").first.wait_for()
     page.wait_for_function("!document.querySelector('.md-search-result__meta').textContent.includes('Type to')")
     return page.eval_on_selector_all(
