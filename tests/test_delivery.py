@@ -16,6 +16,7 @@ bank passes too.
 
 from __future__ import annotations
 
+import io
 import json
 import xml.etree.ElementTree as ET
 import zipfile
@@ -26,6 +27,7 @@ from pathlib import Path
 import icalendar
 import yaml
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from statuses import ANSWERS_SCHEMA, read
 from support import ROOT, languages, project_bank
@@ -411,3 +413,22 @@ def test_the_agreed_position_exports_as_a_word_record(page, base_url):
     assert any("Agreed <b>in the room</b>; & minuted" in text for text in texts), "notes as typed, as text"
     number = next(q for q in QUESTIONS if q.id == qid)
     assert any(text.startswith(f"{BANK.numbers[qid]}. {number.text.plain}") for text in texts)
+
+
+def test_the_compare_page_prints_its_chart_before_where_we_differ(page, base_url):
+    page.clock.set_fixed_time(WORKSHOP)
+    page.goto(f"{base_url}/checklists/compare/")
+    page.wait_for_selector('[data-hb-app="compare"] [data-hb-js]:not([hidden])')
+    page.set_input_files("#hb-files", [{"name": f"p{i}.json", "mimeType": "application/json",
+                                        "buffer": partner_file(i)} for i in range(3)])  # fmt: skip
+    page.wait_for_selector(".hb-chart svg")
+    reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    title = EN["chart"]["compare_title"].rstrip(".")
+    assert title in text, "the chart of each partner's statuses prints"
+    for principle in BANK.principles:
+        if any(q.principle == principle.id for q in QUESTIONS):
+            assert heading(principle) in text
+    # Then the sheet: every question where the partners differ is on it, after the chart.
+    first = next(q for q in QUESTIONS if q.id in differing())
+    assert text.index(title) < text.index(first.text.plain[:40])
