@@ -609,6 +609,10 @@ def test_typing_never_moves_into_another_partnership(page, base_url, book):
 
     page.keyboard.type(" and more")  # the user did not notice, and types on
     page.keyboard.press("Backspace")
+    # The keys went nowhere: not into the field, which shows the other partnership's note now,
+    # and not to the page, where Material's shortcuts would take "n" to the next page.
+    assert page.url.split("#")[0] == url.split("#")[0]
+    assert page.locator(f"#hb-notes-{q}").input_value() == "Northshire's note"
     for tab in (page, other):
         kept = stored(tab)["partnerships"]
         assert set(kept) == {"p2"}

@@ -79,8 +79,20 @@
     // Another tab's save never replaces what is under the cursor here, while it is the same partnership's.
     const keepFocused = fromOtherTab && question.dataset.hbFor === store.workspace.active;
     // Its partnership deleted there: the keys typed next go nowhere, never into the one shown now.
-    if (fromOtherTab && !keepFocused && question.contains(document.activeElement))
-      document.activeElement.blur();
+    // A text field stays focused but read-only until the reader clicks or leaves it (blurred, the
+    // keys would reach the page, where Material's shortcuts turn "n" into the next page).
+    const focused = document.activeElement;
+    if (fromOtherTab && !keepFocused && question.contains(focused)) {
+      if (focused.matches("textarea, input:not([type=date])")) {
+        focused.readOnly = true;
+        const unlock = () => {
+          focused.readOnly = false;
+        };
+        for (const type of ["blur", "pointerdown"]) focused.addEventListener(type, unlock, { once: true });
+      } else {
+        focused.blur();
+      }
+    }
     question.dataset.hbFor = store.workspace.active;
     for (const element of question.querySelectorAll("[data-hb-field]")) {
       const value = values[element.dataset.hbField];
