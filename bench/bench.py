@@ -77,6 +77,7 @@ VARIANTS = ("handbook", "cold", "one", "floor", "macros")
 LABELS = {"one": "cold, 1 lang."}
 DEFAULT_SIZES = ("real", 1_200, 12_000)
 BROWSER_SIZES = (1_200, 12_000)  # issue 21: a stage page ready at 1,200; no long task at 12,000
+BROWSER_RUNS = 3  # runs of each browser page: its figures are the medians
 LARGE_BANK = 5_000  # sizes from here on use --large-runs
 # Not copied into the handbook's temporary project: they play no part in a build.
 NOT_COPIED = ("tests/", "bench/", ".github/")
@@ -261,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         if "serve" in args.parts:
             bench_serve(report, work, source, args.edits)
         if "browser" in args.parts:
-            bench_browser(report, work, source, sites, args.browser_sizes)
+            bench_browser(report, work, source, sites, args.browser_sizes, args.browser_runs)
         if "office" in args.parts:
             bench_office(report, work, source, args.runs)
     report.machine["load average after"] = _loadavg()
@@ -330,6 +331,14 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         f" (default: {BROWSER_SIZES[0]} {BROWSER_SIZES[1]})",
     )
     parser.add_argument(
+        "--browser-runs",
+        type=int,
+        default=BROWSER_RUNS,
+        metavar="N",
+        help="runs of each page in the browser part, each in a fresh profile; medians reported"
+        f" (default: {BROWSER_RUNS})",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the temporary projects in bench/out/work/ for inspection"
     )
     parser.add_argument(
@@ -349,11 +358,11 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
             args.sizes = ["real"]
         if "--browser-sizes" not in given:
             args.browser_sizes = ["real", "real"]
-        args.runs = args.large_runs = args.edits = 1
+        args.runs = args.large_runs = args.edits = args.browser_runs = 1
     if args.out is None:
         args.out = OUT / ("smoke-results.json" if args.smoke else "results.json")
-    if min(args.runs, args.large_runs, args.edits) < 1:
-        parser.error("--runs, --large-runs and --edits must be at least 1")
+    if min(args.runs, args.large_runs, args.edits, args.browser_runs) < 1:
+        parser.error("--runs, --large-runs, --edits and --browser-runs must be at least 1")
     return args
 
 
@@ -991,7 +1000,7 @@ def _same_stage_html(floor: Project, macros: Project, banks: dict[str, dict[str,
 
 
 def bench_browser(
-    report: Report, work: Path, source: Path, sites: dict[str | int, Path], sizes: list[str | int]
+    report: Report, work: Path, source: Path, sites: dict[str | int, Path], sizes: list[str | int], runs: int
 ) -> None:
     small, large = sizes
     names = {size: _bank_name(source, size) for size in sizes}
@@ -1010,7 +1019,7 @@ def bench_browser(
             sites[size] = project.site
         return sites[size]
 
-    figures = browser.measure(site(small), site(large), names[small], names[large])
+    figures = browser.measure(site(small), site(large), names[small], names[large], runs)
     report.browser = figures
     for line in browser.summary(figures):
         print(f"  {line}")

@@ -7,7 +7,8 @@ bench.py builds the handbook (or reuses the site its builds part made) at two ba
 server here. Every page's tasks are watched by a PerformanceObserver for `longtask` entries
 (tasks of 50 ms or more on the page's main thread), installed before any of the page's scripts
 runs; a page with no such entry had no task over 50 ms. Times are the page's own
-(performance.now(), from the start of the navigation).
+(performance.now(), from the start of the navigation). Each page is measured `runs` times, each
+in a fresh profile: the figures are the medians, with the worst longest task beside them.
 
 - **Stage page, small bank** (1,200 questions: 400 on a stage page), empty profile: ready when the
   last question of the page has its controls (status, notes, action: checklist.js fills them in
@@ -17,7 +18,9 @@ runs; a page with no such entry had no task over 50 ms. Times are the page's own
   with answers to ANSWERED questions, the active one with REVIEW_POINTS review points:
   - the stage page (4,000 questions): ready time, then status changes, as above;
   - the compare page: PARTNERS partners' answers files, each answering every question, chosen in
-    the file picker; done when every row of every stage's table is there;
+    the file picker; done when each stage's table has the rows it shows at first (compare.js shows
+    a long stage a page of rows at a time); then "Show more" on the first stage, SHOW_MORE times,
+    each done when its rows are in;
   - the partnerships page: ready when all review points are listed; then "Show what changed"
     from the first review point to now.
 """
@@ -29,6 +32,7 @@ import datetime
 import functools
 import http.server
 import json
+import re
 import statistics
 import sys
 import threading
@@ -45,8 +49,10 @@ REVIEW_POINTS = 100  # of the active partnership
 ANSWERED = 400  # questions each partnership of the workspace has answered (spread over the bank)
 POINT_ANSWERS = 100  # answers in the last review point; the first has one in a hundredth of that
 STATUS_CHANGES = 5  # on each stage page
+SHOW_MORE = 3  # "Show more" clicks on the compare page's first stage
 SETTLE_MS = 500  # waited after a step, so the tasks it set off are counted
 TIMEOUT_MS = 300_000  # for any one page to get ready: a hang shows as an error, not a figure
+FLOOR = "/__bench/floor"  # a page of the site with the handbook's scripts taken out: Material alone
 BLANK = "/__bench/blank"  # a page of the site's origin with no script, to put a workspace in storage
 WORKSPACE_KEY = "handbook-workspace:/"  # the site is served at /, as the tests serve it
 TAB_KEY = "handbook-tab:/"
@@ -95,12 +101,19 @@ WATCH_CHOICE = """() => {
     if (event.target.id === "hb-files" && self.__benchChosen === null) self.__benchChosen = performance.now();
   }, true);
 }"""
-COMPARE_DONE = """(rows) => {
+# Done when every table of the side-by-side view has the rows it says it will hold.
+COMPARE_DONE = """() => {
   const side = document.querySelector('[data-hb-app="compare"] .hb-side');
-  if (!side) return false;
-  let found = 0;
-  for (const body of side.getElementsByTagName("tbody")) found += body.rows.length;
-  return found >= rows && performance.now();
+  const bodies = side ? [...side.getElementsByTagName("tbody")] : [];
+  const full = bodies.every((body) => body.rows.length === Number(body.dataset.hbRows));
+  return bodies.length > 0 && full && [bodies.reduce((n, body) => n + body.rows.length, 0), performance.now()];
+}"""
+# A "Show more" button of the first stage clicked, when there is one (a short bank has none).
+SHOW_MORE_CLICK = """() => {
+  const button = document.querySelector('[data-hb-app="compare"] .hb-side [data-hb-more]');
+  const start = performance.now();
+  button?.click();
+  return button ? start : null;
 }"""
 
 POINTS_READY = """(n) => {
@@ -121,9 +134,10 @@ CHANGES_SHOWN = """() => {
 }"""
 
 
-def measure(small_site: Path, large_site: Path, small: str, large: str) -> dict[str, Any]:
-    """The figures: for the small bank its stage page; for the large one its stage, compare and
-    partnerships pages. `small` and `large` name the banks, for the report."""
+def measure(small_site: Path, large_site: Path, small: str, large: str, runs: int = 1) -> dict[str, Any]:
+    """The figures: for the small bank its stage page, and Material alone on that page (the floor:
+    no script of ours); for the large one its stage, compare and partnerships pages. `small` and
+    `large` name the banks, for the report."""
     from playwright.sync_api import sync_playwright
 
     small_bank, large_bank = read_bank(small_site), read_bank(large_site)
@@ -133,19 +147,25 @@ def measure(small_site: Path, large_site: Path, small: str, large: str) -> dict[
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             stage = small_bank["stages"][0]["id"]
+
+            def median(page, *args):
+                return _median([page(chromium, *args) for _ in range(runs)])
+
             figures = {
+                "runs": runs,
                 "small": {
                     "bank": small,
-                    "stage": stage_page(chromium, f"{small_url}/checklists/{stage}/", small_bank, None),
+                    "stage": median(stage_page, f"{small_url}/checklists/{stage}/", small_bank, None),
+                    "floor": median(floor_page, f"{small_url}{FLOOR}/checklists/{stage}/"),
                 },
                 "large": {
                     "bank": large,
                     "partners": PARTNERS,
                     "review_points": REVIEW_POINTS,
                     "workspace_chars": len(stored),
-                    "stage": stage_page(chromium, f"{large_url}/checklists/{stage}/", large_bank, stored),
-                    "compare": compare_page(chromium, f"{large_url}/checklists/compare/", large_bank, files),
-                    "partnerships": partnerships_page(chromium, f"{large_url}/checklists/partnerships/", stored),
+                    "stage": median(stage_page, f"{large_url}/checklists/{stage}/", large_bank, stored),
+                    "compare": median(compare_page, f"{large_url}/checklists/compare/", large_bank, files),
+                    "partnerships": median(partnerships_page, f"{large_url}/checklists/partnerships/", stored),
                 },
             }
         finally:
@@ -153,21 +173,46 @@ def measure(small_site: Path, large_site: Path, small: str, large: str) -> dict[
     return figures
 
 
+def _median(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs' figures as one: each number the median of the runs', each list the median
+    run's (by the longest task), and the worst of each longest task as worst_...."""
+    longest = [key for key in results[0] if key.startswith("longest_")]
+    ranked = sorted(results, key=lambda figures: max(figures[key] for key in longest))
+    combined = dict(ranked[len(ranked) // 2])
+    for key, value in results[0].items():
+        if isinstance(value, float):
+            combined[key] = statistics.median(figures[key] for figures in results)
+    for key in longest:
+        combined[f"worst_{key.removeprefix('longest_')}"] = max(figures[key] for figures in results)
+    return combined
+
+
 def summary(figures: dict[str, Any]) -> list[str]:
     """The figures as lines of text."""
     small, large = figures["small"], figures["large"]
     s, ls, c, p = small["stage"], large["stage"], large["compare"], large["partnerships"]
+    floor = small["floor"]
     return [
+        f"browser: medians of {figures['runs']} runs of each page, each in a fresh profile",
         f"browser, {small['bank']}: stage page of {s['questions']:,} questions ready in {s['ready_ms']:.0f} ms;"
         f" longest task {_task(s['longest_load_ms'])} while it loads,"
         f" {_task(s['longest_change_ms'])} in {len(s['change_ms'])} status changes"
-        f" (each {_ms_list(s['change_ms'])} ms to the next frame)",
+        f" (each {_ms_list(s['change_ms'])} ms to the next frame); worst run's longest task"
+        f" {_task(max(s['worst_load_ms'], s['worst_change_ms']))}",
+        f"browser, {small['bank']}: the same page with Material's scripts alone (the floor, none of ours):"
+        f" loaded in {floor['loaded_ms']:.0f} ms, longest task {_task(floor['longest_load_ms'])}",
         f"browser, {large['bank']}, {large['partners']} partnerships, {large['review_points']} review points"
         f" ({large['workspace_chars'] / 1e6:.1f} M characters stored): stage page of {ls['questions']:,} questions"
         f" ready in {ls['ready_ms']:.0f} ms, longest task {_task(ls['longest_load_ms'])} while it loads;"
         f" status change {_ms_list(ls['change_ms'])} ms, longest task {_task(ls['longest_change_ms'])}",
         f"browser, {large['bank']}: compare page, {c['partners']} partners' files ({c['file_mb']:.1f} MB each)"
-        f" loaded and {c['rows']:,} rows shown in {c['done_ms']:.0f} ms, longest task {_task(c['longest_ms'])}"
+        f" loaded and each stage's first rows shown in {c['done_ms']:.0f} ms;"
+        + (
+            f" 'Show more' {len(c['more_ms'])} times ({_ms_list(c['more_ms'])} ms),"
+            if c["more_ms"]
+            else " no 'Show more',"
+        )
+        + f" {c['rows']:,} rows then; longest task {_task(c['longest_ms'])}"
         f" ({c['long_tasks']} tasks over 50 ms); the page itself loads with longest task"
         f" {_task(c['longest_load_ms'])}",
         f"browser, {large['bank']}: partnerships page with {p['review_points']} review points ready in"
@@ -225,6 +270,23 @@ def stage_page(chromium, url: str, bank: dict[str, Any], stored: str | None) -> 
         context.close()
 
 
+def floor_page(chromium, url: str) -> dict[str, Any]:
+    """The stage page as Material alone makes it: loaded (its load event), then settled."""
+    context = chromium.new_context()
+    try:
+        context.add_init_script(LONG_TASKS)
+        page = context.new_page()
+        page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+        loaded = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+        page.wait_for_timeout(SETTLE_MS)
+        if page.evaluate("Boolean(self.handbook)"):
+            raise SystemExit(f"bench: {url} still runs the handbook's scripts")
+        load = tasks(page)
+        return {"loaded_ms": loaded, "longest_load_ms": max((d for _, d in load), default=0.0)}
+    finally:
+        context.close()
+
+
 def compare_page(chromium, url: str, bank: dict[str, Any], files: list[tuple[str, str]]) -> dict[str, Any]:
     context = chromium.new_context()
     try:
@@ -239,10 +301,20 @@ def compare_page(chromium, url: str, bank: dict[str, Any], files: list[tuple[str
             "#hb-files",
             files=[{"name": name, "mimeType": "application/json", "buffer": text.encode()} for name, text in files],
         )
-        rows = len(bank["questions"])
-        done = page.wait_for_function(COMPARE_DONE, arg=rows, polling=50, timeout=TIMEOUT_MS).json_value()
+        rows, done = page.wait_for_function(COMPARE_DONE, polling=50, timeout=TIMEOUT_MS).json_value()
         chosen = page.evaluate("self.__benchChosen")
         page.wait_for_timeout(2 * SETTLE_MS)  # the "where we differ" sheet fills after the tables
+        more_ms = []
+        for _ in range(SHOW_MORE):
+            start = page.evaluate(SHOW_MORE_CLICK)
+            if start is None:
+                break
+            more_rows, shown = page.wait_for_function(COMPARE_DONE, polling=50, timeout=TIMEOUT_MS).json_value()
+            if more_rows <= rows:
+                raise SystemExit(f"bench: 'Show more' on {url} showed no more rows")
+            rows = more_rows
+            more_ms.append(shown - start)
+            page.wait_for_timeout(SETTLE_MS)
         loaded = page.evaluate("handbook.compare.partners().length")
         if loaded != len(files):
             raise SystemExit(f"bench: the compare page loaded {loaded} of {len(files)} partners' files")
@@ -250,8 +322,10 @@ def compare_page(chromium, url: str, bank: dict[str, Any], files: list[tuple[str
         return {
             "partners": len(files),
             "file_mb": statistics.mean(len(text.encode()) for _, text in files) / 1e6,
+            "questions": len(bank["questions"]),
             "rows": rows,
             "done_ms": done - chosen,
+            "more_ms": more_ms,
             "longest_ms": max(work, default=0.0),
             "long_tasks": len(work),
             "tasks_ms": work,
@@ -404,17 +478,32 @@ def partner_file(bank: dict[str, Any], p: int) -> tuple[str, str]:
 # -----------------------------------------------------------------------------
 
 
+# The handbook's own scripts, as the pages load them (main.html): taken out of the floor's pages.
+OUR_SCRIPTS = re.compile(
+    r'<script src="[^"]*assets/(?:bank|handbook|workspace|compare|actions|chart)\.js" defer></script>'
+)
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == BLANK:
-            body = b"<!doctype html><title>bench</title>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
+            return self._send(b"<!doctype html><title>bench</title>")
+        if self.path.startswith(f"{FLOOR}/") and not self.path.split("?")[0].endswith("/"):
+            self.path = self.path.removeprefix(FLOOR)  # what the floor's page loads: the site's own file
+        elif self.path.startswith(f"{FLOOR}/"):
+            page = Path(self.directory) / self.path.removeprefix(f"{FLOOR}/").split("?")[0] / "index.html"
+            html, found = OUR_SCRIPTS.subn("", page.read_text(encoding="utf-8"))
+            if not found:
+                raise SystemExit(f"bench: {page} loads none of the handbook's scripts: is main.html changed?")
+            return self._send(html.encode())
         super().do_GET()
+
+    def _send(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -37,10 +37,10 @@ class Bundle:
 
 # Delivered file -> its modules, in the order they run, and the pages that load it.
 BUNDLES = {
-    "assets/handbook.js": Bundle(
-        ("i18n", "answers", "store", "ui", "files", "reminders", "checklist", "print"), (EVERY_PAGE,)
-    ),
-    "assets/workspace.js": Bundle(("record", "partnerships", "retired"), ("partnerships", "retired")),
+    "assets/handbook.js": Bundle(("i18n", "answers", "store", "ui", "files", "print"), (EVERY_PAGE,)),
+    # The checklists' answers under each question, the workspace bar and the progress counts.
+    "assets/checklists.js": Bundle(("reminders", "checklist"), ("stage", "all-stages", "overview")),
+    "assets/workspace.js": Bundle(("record", "reminders", "partnerships", "retired"), ("partnerships", "retired")),
     "assets/compare.js": Bundle(("record", "compare", "agreed"), ("compare",)),
     # The actions register: its list, filters, done ticks, print per owner, CSV and calendar file.
     "assets/actions.js": Bundle(("actions",), ("actions",)),

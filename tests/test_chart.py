@@ -125,7 +125,13 @@ def import_file(page, content: str, name: str = "answers.json") -> None:
     page.set_input_files("[data-hb-import]", files=[{"name": name, "mimeType": "application/json",
                                                       "buffer": content.encode()}])  # fmt: skip
     page.locator("#hb-import button[value=replace]").click()
-    expect(page.locator(".hb-chart svg").first).to_be_visible()
+    drawn(page)
+
+
+def drawn(page, where: str = ".hb-chart") -> None:
+    """Wait for a chart's drawings: they go in one task each, the panels busy until the last is in."""
+    expect(page.locator(f"{where} .hb-chart__panels")).to_have_count(1)
+    expect(page.locator(f"{where} .hb-chart__panels[aria-busy]")).to_have_count(0)
 
 
 def with_chart(page, base_url: str, language: str = "", content: str | None = None) -> None:

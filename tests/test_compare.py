@@ -737,6 +737,78 @@ def test_instant_navigation_to_the_compare_page_from_another_page_compares(page,
     loaded(page, 3)
 
 
+# ------------------------------------------------------------------ a long comparison
+
+LONG = 450  # questions added to the first stage: more than two pages of its table (compare.js's PAGE)
+PAGE = 200
+WIDE = 300  # the one long question where the partners are furthest apart: beyond the first page
+
+
+def long_bank(site) -> tuple[str, list[str]]:
+    """The built bank.js with LONG questions more at the first stage; their ids, in page order."""
+    source = (site / "assets" / "bank.js").read_text(encoding="utf-8")
+    bank = json.loads(source.removeprefix("self.handbookBank = ").rstrip().rstrip(";"))
+    model = next(q for q in bank["questions"] if q["stage"] == STAGES[0])
+    start = max(q["number"] for q in bank["questions"])
+    added = [{**model, "id": f"long-{n}", "number": start + n, "text": f"Long question {n}?"}
+             for n in range(1, LONG + 1)]  # fmt: skip
+    bank["questions"] += added
+    return f"self.handbookBank = {json.dumps(bank)};\n", [q["id"] for q in added]
+
+
+def long_files(edition: str, ids: list[str]) -> list[tuple[str, str]]:
+    """Two partners who agree on every long question but the WIDE-th, where they are furthest apart."""
+
+    def answers(partner: int) -> dict:
+        return {qid: an_answer(partner, qid, "agreed" if n == WIDE and partner == 0 else "discussed")
+                for n, qid in enumerate(ids, 1) if not (n == WIDE and partner == 1)}  # fmt: skip
+
+    return [(FILES[i], json.dumps(exchange(i, edition, answers(i)))) for i in range(2)]
+
+
+def test_a_long_stage_shows_its_rows_a_page_at_a_time_and_the_agenda_reaches_any_of_them(page, base_url, site, edition):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    bank_js, ids = long_bank(site)
+    page.route("**/assets/bank.js", lambda route: route.fulfill(body=bank_js, content_type="text/javascript"))
+    open_compare(page, compare_url(base_url))
+    page.get_by_label("Answers files or a saved comparison (JSON)").set_input_files(as_files(long_files(edition, ids)))
+    loaded(page, 2)
+    section = stage_section(page, STAGES[0])
+    rows = section.locator("tbody tr")
+    total = len(BANK.ordered_questions(STAGES[0])) + LONG
+    more = section.locator(".hb-compare-more")
+    # The first page of rows, and a line that says so, with the button for the next page.
+    expect(rows).to_have_count(PAGE)
+    expect(more).to_contain_text(f"The table shows the first {PAGE} of {total} questions.")
+    button = more.get_by_role("button", name=f"Show {PAGE} more: {STAGE_TITLES[STAGES[0]]}")
+    button.click()
+    expect(rows).to_have_count(2 * PAGE)
+    expect(more).to_contain_text(f"The table shows the first {2 * PAGE} of {total} questions.")
+    assert page.evaluate("document.activeElement.dataset.hbMore") == STAGES[0], "focus stays on the button"
+    # The last page: the button goes, and focus moves to the first question it showed.
+    more.get_by_role("button", name=f"Show {total - 2 * PAGE} more: {STAGE_TITLES[STAGES[0]]}").press("Enter")
+    expect(rows).to_have_count(total)
+    expect(more).to_be_hidden()
+    assert page.evaluate("document.activeElement.closest('tr')?.rowIndex") == 2 * PAGE + 1  # after the head row
+    assert page.locator("tbody[aria-busy]").count() == 0, "no table is left busy"
+    # Another view of the comparison starts from the first page again.
+    page.get_by_label("Show only the questions where partners differ").check()
+    page.get_by_label("Show only the questions where partners differ").uncheck()
+    expect(rows).to_have_count(PAGE)
+    # The question furthest apart heads the agenda; its row is not shown yet, and the link shows it.
+    wide = f"long-{WIDE}"
+    assert row(page, wide).count() == 0
+    link = page.locator(".hb-spread li a").first
+    assert link.get_attribute("href") == f"#hb-row-{wide}"
+    link.click()
+    expect(row(page, wide)).to_be_in_viewport()
+    assert page.evaluate("location.hash") == f"#hb-row-{wide}"
+    shown = rows.count()
+    assert total - LONG + WIDE <= shown < total, "shown up to the question, not all of them"
+    assert not errors, errors
+
+
 # ------------------------------------------------------------------ the code
 
 

@@ -421,7 +421,7 @@ def test_the_compare_page_prints_its_chart_before_where_we_differ(page, base_url
     page.wait_for_selector('[data-hb-app="compare"] [data-hb-js]:not([hidden])')
     page.set_input_files("#hb-files", [{"name": f"p{i}.json", "mimeType": "application/json",
                                         "buffer": partner_file(i)} for i in range(3)])  # fmt: skip
-    page.wait_for_selector(".hb-chart svg")
+    page.wait_for_selector(".hb-chart .hb-chart__panels:not([aria-busy]) svg")
     reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     title = EN["chart"]["compare_title"].rstrip(".")

@@ -9,7 +9,7 @@
   "use strict";
   const handbook = self.handbook;
   const { t, number } = handbook.i18n;
-  const { h, fill } = handbook.ui;
+  const { h, fill, inSlices } = handbook.ui;
   const model = handbook.answers;
   const SVG = "http://www.w3.org/2000/svg";
   // The drawing's units: its viewBox is WIDTH wide, and scales with the page (handbook.css).
@@ -86,20 +86,37 @@
 
   // ------------------------------------------------------------------ the figures
 
-  // Per principle with questions: how many of its questions each group gave each status.
+  // Per principle with questions: how many of its questions each group gave each status. Each
+  // group's answers are counted once, whatever the bank's size; what it did not answer is of the
+  // first status.
   function figures(groups, statuses) {
-    return handbook.bank.principles
-      .map((principle) => {
-        const ids = handbook.bank.questions.filter((q) => q.principle === principle.id).map((q) => q.id);
-        return {
-          principle,
-          n: ids.length,
-          rows: groups.map((group) => ({
-            name: group.name,
-            counts: model.counts(group.answers, ids).byStatus,
-          })),
-        };
-      })
+    const { principles, questions, byId } = handbook.bank;
+    const sizes = new Map(principles.map((principle) => [principle.id, 0]));
+    for (const question of questions) sizes.set(question.principle, sizes.get(question.principle) + 1);
+    const tallies = groups.map((group) => {
+      const tally = new Map(
+        principles.map((principle) => [
+          principle.id,
+          Object.fromEntries(model.STATUSES.map((status) => [status, 0])),
+        ]),
+      );
+      for (const id of Object.keys(group.answers)) {
+        const question = byId.get(id);
+        const status = group.answers[id].status || model.FIRST_STATUS;
+        if (question && status !== model.FIRST_STATUS) tally.get(question.principle)[status] += 1;
+      }
+      for (const [principle, byStatus] of tally) {
+        const said = Object.values(byStatus).reduce((sum, count) => sum + count, 0);
+        byStatus[model.FIRST_STATUS] = sizes.get(principle) - said;
+      }
+      return tally;
+    });
+    return principles
+      .map((principle) => ({
+        principle,
+        n: sizes.get(principle.id),
+        rows: groups.map((group, index) => ({ name: group.name, counts: tallies[index].get(principle.id) })),
+      }))
       .filter((found) => found.n > 0 && statuses.length);
   }
 
@@ -164,29 +181,39 @@
 
   // Once drawn, each text as much of itself as its room takes in the reader's font: whole if
   // it fits, else cut with an ellipsis (the table and the words give it whole); what even one
-  // letter and the ellipsis overflow is narrowed to the room.
+  // letter and the ellipsis overflow is narrowed to the room. Every text is put whole, with an
+  // ellipsis after it, then all are measured, then cut: measuring after each write would lay the
+  // page out again every time (seconds, with a hundred review points).
   function fit(container) {
-    for (const text of container.querySelectorAll("text[data-room]")) {
-      if (!text.getComputedTextLength()) continue; // not drawn (hidden): the estimate stands
+    const texts = [...container.querySelectorAll("text[data-room]")];
+    const estimates = texts.map((text) => text.textContent);
+    for (const text of texts) text.textContent = `${text.dataset.whole}…`;
+    const cuts = texts.map((text, index) => {
+      if (!text.getComputedTextLength()) return [estimates[index]]; // not drawn (hidden): the estimate stands
       const room = Number(text.dataset.room);
       const letters = [...text.dataset.whole];
-      const fits = (words) => {
-        text.textContent = words;
-        return text.getComputedTextLength() <= room;
-      };
-      const shortened = (kept) => `${letters.slice(0, kept).join("").trimEnd()}…`;
-      if (fits(letters.join(""))) continue;
+      // How wide the first `kept` letters are drawn (in UTF-16 units, as SVG counts them).
+      const ends = [0];
+      for (const letter of letters) ends.push(ends.at(-1) + letter.length);
+      const width = (kept) => (kept ? text.getSubStringLength(0, ends[kept]) : 0);
+      const ellipsis = text.getSubStringLength(ends.at(-1), 1);
+      if (width(letters.length) <= room) return [text.dataset.whole];
       let [low, high] = [1, letters.length - 1];
       while (low < high) {
         const middle = Math.ceil((low + high) / 2);
-        if (fits(shortened(middle))) low = middle;
+        if (width(middle) + ellipsis <= room) low = middle;
         else high = middle - 1;
       }
-      if (!fits(shortened(low))) {
-        text.setAttribute("textLength", room);
+      return [`${letters.slice(0, low).join("").trimEnd()}…`, width(low) + ellipsis > room];
+    });
+    texts.forEach((text, index) => {
+      const [shown, narrowed] = cuts[index];
+      text.textContent = shown;
+      if (narrowed) {
+        text.setAttribute("textLength", text.dataset.room);
         text.setAttribute("lengthAdjust", "spacingAndGlyphs");
       }
-    }
+    });
   }
 
   function table(prefix, found, statuses, { caption, column }) {
@@ -221,33 +248,43 @@
   }
 
   // The chart: a title and what it shows, a drawing per principle with its words, the table.
+  // The drawings go in one task each (a hundred review points make thousands of marks), the
+  // panels busy until the last is in; a newer chart in the same place stops an older one.
+  const latest = new WeakMap();
   function chart(container, groups, texts) {
     const statuses = drawn();
     const found = figures(groups, statuses);
     if (!found.length) return fill(container);
     const look = looks(statuses);
     const prefix = `hb-chart-${texts.kind}`;
+    const panels = h("div.hb-chart__panels", { "aria-busy": "true" });
     fill(
       container,
       h(
         "figure.hb-chart__figure",
         h("figcaption", h("strong", texts.title), " ", texts.intro),
-        h(
-          "div.hb-chart__panels",
-          found.map((each, index) => {
-            const id = `${prefix}-${index}`;
-            return h(
-              "figure.hb-chart__panel",
-              h("figcaption", { id }, heading(each)),
-              h("p.hb-chart__said", { id: `${id}-said` }, texts.said(each, statuses)),
-              drawing(each, statuses, look, id, `${id} ${id}-said`),
-            );
-          }),
-        ),
+        panels,
         table(prefix, found, statuses, texts),
       ),
     );
-    fit(container);
+    latest.set(container, panels);
+    const current = () => latest.get(container) === panels;
+    const panel = (each, index) => {
+      const id = `${prefix}-${index}`;
+      const figure = h(
+        "figure.hb-chart__panel",
+        h("figcaption", { id }, heading(each)),
+        h("p.hb-chart__said", { id: `${id}-said` }, texts.said(each, statuses)),
+        drawing(each, statuses, look, id, `${id} ${id}-said`),
+      );
+      panels.append(figure);
+      fit(figure);
+    };
+    inSlices(
+      [...found.entries()],
+      ([index, each]) => current() && panel(each, index),
+      () => current() && panels.removeAttribute("aria-busy"),
+    );
   }
 
   // ------------------------------------------------------------------ the two pages

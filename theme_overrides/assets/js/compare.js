@@ -13,6 +13,11 @@
   const FORMAT = "partnership-handbook-comparison";
   const MOST_PARTNERS = 8;
   const WIDEST = 10; // questions listed under "Widest spread first"
+  // Rows a stage's table shows at first, and adds at each "Show more": a table of thousands of
+  // rows would stall the page each time the browser lays it out again.
+  const PAGE = 200;
+  // A comparison of at most this many rows is drawn at once; a longer one in short tasks.
+  const AT_ONCE = 400;
   // The statuses from untouched to settled: how far apart two answers are (schema's x-scale).
   const SCALE = new Map(handbook.bank.statuses.map((status) => [status.id, status.scale]));
   const BY_SCALE = [...handbook.bank.statuses].sort((a, b) => a.scale - b.scale).map((status) => status.id);
@@ -20,6 +25,8 @@
 
   // The files loaded, in the order given: {file, data (as answers.js read it), key, name, fallback}.
   const partners = [];
+  // The comparison on screen: its stages' rows, and how many of each stage's rows are shown.
+  const side = { groups: [], shown: new Map(), run: null, atOnce: true };
 
   const $ = (selector) => document.querySelector(`[data-hb-app="compare"] ${selector}`);
   const nameOf = (partner) => partner.name.replace(/\s+/g, " ").trim() || partner.fallback;
@@ -229,8 +236,7 @@
       partners.map((partner) => h("th", { scope: "col" }, nameOf(partner))),
     );
     const body = h("tbody");
-    // A long table fills in short tasks: the page stays responsive.
-    inSlices(rows, (found) => body.append(row(found, sheet)));
+    fillRows(body, rows, sheet);
     // On screen the stage's heading shows above the table: its caption is for screen readers.
     const title = sheet
       ? h("caption", { id: caption }, h("strong", group.title), " ", countLine(group))
@@ -242,19 +248,78 @@
     return scroller(caption, h("table.hb-table.hb-compare-table", title, h("thead", head), body));
   }
 
-  function stageSection(group, onlyDiffering) {
-    const rows = onlyDiffering ? differing(group.rows) : group.rows;
+  // Rows added to a table's body in short tasks, so the page stays responsive; the body says
+  // how many it will hold once they are in (data-hb-rows), and is busy until then.
+  function fillRows(body, rows, sheet, then = () => {}) {
+    body.dataset.hbRows = body.rows.length + rows.length;
+    body.setAttribute("aria-busy", "true");
+    const add = (found) => body.append(row(found, sheet));
+    const done = () => {
+      body.removeAttribute("aria-busy");
+      then();
+    };
+    if (side.atOnce) {
+      rows.forEach(add);
+      done();
+    } else {
+      inSlices(rows, add, done);
+    }
+  }
+
+  const stageRows = (group) => ($("#hb-only-differ").checked ? differing(group.rows) : group.rows);
+
+  function stageSection(group) {
+    const rows = stageRows(group);
+    const shown = Math.min(rows.length, side.shown.get(group.id) ?? PAGE);
+    side.shown.set(group.id, shown);
     const silent =
       group.id === RETIRED
         ? []
         : partners.filter((_, index) => !group.rows.some((found) => model.said(found.answers[index])));
     return h(
       "section.hb-compare-stage",
+      { "data-hb-stage": group.id },
       h("h3", { id: `hb-stage-${group.id}` }, group.title),
       h("p.hb-compare-count", countLine(group)),
       silent.map((partner) => h("p.hb-flag", t("browser.compare.silent", { name: nameOf(partner) }))),
-      rows.length ? table(group, rows) : h("p", t("browser.compare.all_same_here")),
+      rows.length ? table(group, rows.slice(0, shown)) : h("p", t("browser.compare.all_same_here")),
+      h("p.hb-compare-more"),
     );
+  }
+
+  // Under a table with rows still to show: how many it shows, and a button for the next ones.
+  function moreLine(group) {
+    const line = $(`[data-hb-stage="${CSS.escape(group.id)}"] .hb-compare-more`);
+    if (!line) return;
+    const [shown, n] = [side.shown.get(group.id), stageRows(group).length];
+    const focused = line.contains(document.activeElement); // its button: the new one takes focus
+    line.hidden = shown >= n;
+    fill(
+      line,
+      shown < n && [
+        t("browser.compare.shown_first", { shown: number(shown), n }),
+        " ",
+        h(
+          "button.md-button",
+          { type: "button", "data-hb-more": group.id },
+          t("browser.compare.show_more", { more: number(Math.min(PAGE, n - shown)), title: group.title }),
+        ),
+      ],
+    );
+    if (focused) line.querySelector("button")?.focus();
+  }
+
+  // More of a stage's rows: the next page of them, or up to and with the row at `upTo`.
+  function showMore(groupId, upTo = -1, then = () => {}) {
+    const group = side.groups.find((each) => each.id === groupId);
+    const body = $(`[data-hb-stage="${CSS.escape(groupId)}"] tbody`);
+    if (!group || !body) return;
+    const rows = stageRows(group);
+    const from = side.shown.get(groupId);
+    const to = Math.min(rows.length, Math.max(from + PAGE, upTo + 1));
+    side.shown.set(groupId, to);
+    moreLine(group);
+    fillRows(body, rows.slice(from, to), false, then);
   }
 
   // How far partners agree, per principle and stage.
@@ -404,29 +469,45 @@
     ];
   }
 
+  // The comparison, part by part: a long one in a task a part (each part's long tables fill in
+  // tasks of their own), a short one at once, whatever the machine's speed. A newer comparison
+  // stops an older one.
   function renderResults() {
     const ready = partners.length > 1;
     const groups = ready ? compare() : [];
+    const run = {};
+    side.run = run;
     $(".hb-compare-partners").hidden = !partners.length;
     $(".hb-compare-results").hidden = !ready;
-    fill($(".hb-compare-summary"), ready && summary(groups));
-    fill($(".hb-spread"), ready && widest(groups));
-    fill(
-      $(".hb-side"),
-      groups.map((group) => stageSection(group, $("#hb-only-differ").checked)),
-    );
-    fill($(".hb-sheet"), sheet(groups));
+    document.body.toggleAttribute("data-hb-comparing", ready); // the page's width (handbook.css)
     // The printed header says whose answers and when, on every page.
     document.documentElement.style.setProperty(
       "--hb-compare-for",
       css(t("browser.compare.print_for", { names: names() })),
     );
     document.documentElement.style.setProperty("--hb-compare-date", css(today()));
-    document.dispatchEvent(new CustomEvent("hb:compared", { detail: { groups, ready } }));
+    const parts = [
+      () => fill($(".hb-compare-summary"), ready && summary(groups)),
+      () => fill($(".hb-spread"), ready && widest(groups)),
+      // The chart and the agreed position before the tables: the chart measures its words, and
+      // long tables, filled first, would make each measurement lay them out again.
+      () => document.dispatchEvent(new CustomEvent("hb:compared", { detail: { groups, ready } })),
+      () => {
+        side.groups = groups;
+        fill($(".hb-side"), groups.map(stageSection));
+        for (const group of groups) moreLine(group);
+      },
+      () => fill($(".hb-sheet"), sheet(groups)),
+    ];
+    side.atOnce = groups.reduce((n, group) => n + group.rows.length, 0) <= AT_ONCE;
+    const draw = (part) => side.run === run && part();
+    if (side.atOnce) parts.forEach(draw);
+    else inSlices(parts, draw);
   }
 
   function render() {
     if (!$(".hb-partners")) return;
+    side.shown.clear(); // other partners: each stage shows its first rows again
     fill($(".hb-partners"), partners.map(partnerItem));
     renderResults();
   }
@@ -531,7 +612,10 @@
   });
 
   document.addEventListener("change", async ({ target }) => {
-    if (target === $("#hb-only-differ")) renderResults();
+    if (target === $("#hb-only-differ")) {
+      side.shown.clear();
+      renderResults();
+    }
     if (target !== $("#hb-files")) return;
     await load([...target.files]);
     target.value = ""; // so the same file can be chosen again
@@ -541,13 +625,41 @@
     partners[Number(target.dataset.hbPartner)].name = target.value;
     renderResults();
   });
-  document.addEventListener("click", ({ target }) => {
-    const { hbRemove, hbCompare } = target.closest?.('[data-hb-app="compare"] button')?.dataset || {};
+  document.addEventListener("click", (event) => {
+    const { target } = event;
+    const { hbRemove, hbCompare, hbMore } = target.closest?.('[data-hb-app="compare"] button')?.dataset || {};
+    if (hbMore) {
+      const body = $(`[data-hb-stage="${CSS.escape(hbMore)}"] tbody`);
+      const first = body.rows.length;
+      // The first new row's question takes focus when the button goes with the last of them.
+      showMore(hbMore, -1, () => {
+        const heading = body.rows[first]?.querySelector("th");
+        if (heading && !$(`[data-hb-more="${CSS.escape(hbMore)}"]`)) {
+          heading.tabIndex = -1;
+          heading.focus();
+        }
+      });
+    }
+    // A question of the agenda whose row is not shown yet: its stage shows up to it, then the
+    // link goes there.
+    const link = target.closest?.('[data-hb-app="compare"] .hb-spread a[href^="#hb-row-"]');
+    const id = link && decodeURIComponent(link.hash.slice("#hb-row-".length));
+    if (id && !document.getElementById(`hb-row-${id}`)) {
+      const group = side.groups.find((each) => stageRows(each).some((found) => found.id === id));
+      if (group) {
+        event.preventDefault();
+        const at = stageRows(group).findIndex((found) => found.id === id);
+        showMore(group.id, at, () => {
+          location.hash = link.hash;
+        });
+      }
+    }
     if (hbRemove) remove(Number(hbRemove));
     if (hbCompare === "save" || hbCompare === "minutes") keep(hbCompare);
   });
 
   handbook.ui.onPage(() => {
+    document.body.removeAttribute("data-hb-comparing"); // another page, or this one anew
     render();
     if ($(".hb-partners")) report([]);
   });
