@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from support import FOCUSED, ROOT, axe_failures, serve, tab_to
+from support import FOCUSED, ROOT, axe_failures, languages, serve, tab_to
 
 JS = ROOT / "theme_overrides" / "assets" / "js"
 SCHEMA = json.loads((ROOT / "schema" / "answers.schema.json").read_text(encoding="utf-8"))
@@ -238,6 +238,27 @@ def test_each_control_is_labelled_with_its_question(page, base_url, book):
         )
         assert " ".join(name.split()).endswith(number_and_text), f"{control}: {name!r}"
     assert page.get_by_role("combobox", name=re.compile(rf"^Status {re.escape(number_and_text[:20])}")).count() == 1
+
+
+@pytest.mark.parametrize("language", languages())
+def test_each_question_shows_its_number_in_the_margin(page, base_url, book, language):
+    """The number hangs in the margin, left of the question's box: a question drawn only as it
+    scrolls into view (content-visibility) must not cut it off, answered or not, in any language."""
+    prefix = "" if language == languages()[0] else f"/{language}"
+    open_page(page, f"{base_url}{prefix}/checklists/{book.stage}/")
+    for q, status in ((book.first["id"], "agreed"), (book.second["id"], None)):
+        if status:
+            page.select_option(f"#hb-status-{q}", status)
+        number = page.locator(f"#q-{q} .hb-number")
+        number.scroll_into_view_if_needed()
+        box, question = number.bounding_box(), page.locator(f"#q-{q}").bounding_box()
+        assert box["x"] < question["x"], "the number stands in the margin"
+        # The same spot with the number and without it: the pictures differ if it is drawn.
+        shown = page.screenshot(clip=box)
+        number.evaluate("n => (n.style.visibility = 'hidden')")
+        hidden = page.screenshot(clip=box)
+        number.evaluate("n => (n.style.visibility = '')")
+        assert shown != hidden, f"the number of {q} is not drawn"
 
 
 # ------------------------------------------------------------------ 2. progress
