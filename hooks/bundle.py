@@ -33,13 +33,19 @@ class Bundle:
     modules: tuple[str, ...]
     # The pages (their `hb_page`) that load it: EVERY_PAGE, or none when it loads on demand.
     pages: tuple[str, ...]
+    # Markup that needs it on any page: a shortcode puts a checklist or the bar on a guidance page.
+    marks: tuple[str, ...] = ()
 
 
 # Delivered file -> its modules, in the order they run, and the pages that load it.
 BUNDLES = {
     "assets/handbook.js": Bundle(("i18n", "answers", "store", "ui", "files", "print"), (EVERY_PAGE,)),
     # The checklists' answers under each question, the workspace bar and the progress counts.
-    "assets/checklists.js": Bundle(("reminders", "checklist"), ("stage", "all-stages", "overview")),
+    "assets/checklists.js": Bundle(
+        ("reminders", "checklist"),
+        ("stage", "all-stages", "overview"),
+        ('class="hb-checklist"', "data-hb-workspace", 'class="hb-grid"'),
+    ),
     "assets/workspace.js": Bundle(("record", "reminders", "partnerships", "retired"), ("partnerships", "retired")),
     "assets/compare.js": Bundle(("record", "compare", "agreed"), ("compare",)),
     # The actions register: its list, filters, done ticks, print per owner, CSV and calendar file.
@@ -89,13 +95,16 @@ def needs(code: str) -> list[str]:
     return [name.strip() for name in found[1].split(",") if name.strip() and not name.strip().startswith("(")]
 
 
-def scripts(page: str | None) -> list[str]:
-    """The bundles a page loads, in order: every page's, then its own; with page None, every
-    bundle a page loads (Material's instant navigation runs no page's scripts on arrival)."""
+def scripts(page: str | None, content: str = "") -> list[str]:
+    """The bundles a page loads, in order: every page's, then its own and those its content
+    (its HTML) marks it as needing; with page None, every bundle a page loads (Material's instant
+    navigation runs no page's scripts on arrival)."""
     return [
         target
         for target, bundle in BUNDLES.items()
-        if EVERY_PAGE in bundle.pages or (page in bundle.pages if page is not None else bool(bundle.pages))
+        if EVERY_PAGE in bundle.pages
+        or (page is None and bool(bundle.pages))
+        or (page is not None and (page in bundle.pages or any(mark in content for mark in bundle.marks)))
     ]
 
 

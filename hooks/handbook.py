@@ -175,7 +175,9 @@ def on_page_context(context: dict[str, Any], *, page: Page, config: MkDocsConfig
     page.meta["hb_alternates"] = build.languages.alternates(page.url, build.language_names)
     page.meta["hb_hreflang"] = build.languages.hreflang(page.url)
     # The browser code it loads: every page's, and its own (bundle.py).
-    page.meta["hb_scripts"] = bundle.scripts(None if build.instant else page.meta.get("hb_page", ""))
+    page.meta["hb_scripts"] = bundle.scripts(
+        None if build.instant else page.meta.get("hb_page", ""), page.content or ""
+    )
     if build.exporter is not None:
         build.exporter.page_context(page)
     return context

@@ -304,6 +304,25 @@ class _Links(HTMLParser):
                 self.refs.append(attrs[name])
 
 
+def test_a_page_loads_the_checklist_code_exactly_when_it_holds_a_checklist(site):
+    """The checklists' code (answers under each question, the bar, progress) loads on the pages
+    whose HTML holds a checklist, the bar or the grid, wherever they are: a fork's guidance page
+    with a checklist shortcode gets it too. No other page downloads it."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    import bundle
+
+    marks = bundle.BUNDLES["assets/checklists.js"].marks
+    assert "assets/checklists.js" in bundle.scripts("", '<ul class="hb-checklist" role="list">')
+    assert "assets/checklists.js" not in bundle.scripts("", "<p>Guidance only.</p>")
+    loads = re.compile(r'<script src="[^"]*assets/checklists\.js" defer></script>')
+    pages = sorted(site.rglob("index.html"))
+    needing = [page for page in pages if any(mark in page.read_text(encoding="utf-8") for mark in marks)]
+    assert needing, "no page holds a checklist"
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert bool(loads.search(html)) == (page in needing), page.relative_to(site)
+
+
 def test_no_broken_internal_link_or_anchor(site):
     pages = {}
     for file in site.rglob("*.html"):

@@ -59,8 +59,11 @@
     return text.length <= most ? text : `${text.slice(0, Math.max(1, most - 1)).trimEnd()}…`;
   }
   // A text drawn in the room it has, cut by that estimate until fit() measures it.
-  const label = (text, room, attributes) =>
-    svg("text", { ...attributes, "data-room": Math.round(room), "data-whole": text }, cut(text, room));
+  // Spaces as SVG draws them, one between words: what it counts when it measures (fit()).
+  const label = (given, room, attributes) => {
+    const text = given.replace(/\s+/g, " ").trim();
+    return svg("text", { ...attributes, "data-room": Math.round(room), "data-whole": text }, cut(text, room));
+  };
 
   function pattern(id, kind, ink) {
     const shapes = {
@@ -195,6 +198,7 @@
       // How wide the first `kept` letters are drawn (in UTF-16 units, as SVG counts them).
       const ends = [0];
       for (const letter of letters) ends.push(ends.at(-1) + letter.length);
+      if (text.getNumberOfChars() !== ends.at(-1) + 1) return [estimates[index]]; // drawn otherwise than counted
       const width = (kept) => (kept ? text.getSubStringLength(0, ends[kept]) : 0);
       const ellipsis = text.getSubStringLength(ends.at(-1), 1);
       if (width(letters.length) <= room) return [text.dataset.whole];

@@ -249,20 +249,33 @@
   }
 
   // Rows added to a table's body in short tasks, so the page stays responsive; the body says
-  // how many it will hold once they are in (data-hb-rows), and is busy until then.
+  // how many it will hold once they are in (data-hb-rows), and is busy until then. One queue a
+  // body: rows asked for while others are on their way go in after them, in order. A newer
+  // comparison stops an older one's rows.
+  const queues = new WeakMap();
   function fillRows(body, rows, sheet, then = () => {}) {
-    body.dataset.hbRows = body.rows.length + rows.length;
+    body.dataset.hbRows = Number(body.dataset.hbRows || 0) + rows.length;
+    const queued = queues.get(body);
+    if (queued) {
+      for (const found of rows) queued.rows.push(found);
+      queued.thens.push(then);
+      return;
+    }
+    const run = side.run;
+    const job = { rows: [...rows], thens: [then] };
+    queues.set(body, job);
     body.setAttribute("aria-busy", "true");
-    const add = (found) => body.append(row(found, sheet));
+    const add = (found) => side.run === run && body.append(row(found, sheet));
     const done = () => {
+      queues.delete(body);
       body.removeAttribute("aria-busy");
-      then();
+      if (side.run === run) for (const next of job.thens) next();
     };
     if (side.atOnce) {
-      rows.forEach(add);
+      job.rows.forEach(add);
       done();
     } else {
-      inSlices(rows, add, done);
+      inSlices(job.rows, add, done);
     }
   }
 
@@ -270,7 +283,8 @@
 
   function stageSection(group) {
     const rows = stageRows(group);
-    const shown = Math.min(rows.length, side.shown.get(group.id) ?? PAGE);
+    const wanted = side.shown.get(group.id);
+    const shown = Math.min(rows.length, Number.isFinite(wanted) ? wanted : PAGE);
     side.shown.set(group.id, shown);
     const silent =
       group.id === RETIRED
@@ -315,7 +329,7 @@
     const body = $(`[data-hb-stage="${CSS.escape(groupId)}"] tbody`);
     if (!group || !body) return;
     const rows = stageRows(group);
-    const from = side.shown.get(groupId);
+    const from = Number(body.dataset.hbRows); // what the table holds, or will once its rows are in
     const to = Math.min(rows.length, Math.max(from + PAGE, upTo + 1));
     side.shown.set(groupId, to);
     moreLine(group);
@@ -471,8 +485,9 @@
 
   // The comparison, part by part: a long one in a task a part (each part's long tables fill in
   // tasks of their own), a short one at once, whatever the machine's speed. A newer comparison
-  // stops an older one.
-  function renderResults() {
+  // stops an older one. `fresh`: other partners or another view, each stage's first rows again
+  // (not for a new name), from when its tables replace the ones on screen.
+  function renderResults(fresh = false) {
     const ready = partners.length > 1;
     const groups = ready ? compare() : [];
     const run = {};
@@ -493,6 +508,7 @@
       // long tables, filled first, would make each measurement lay them out again.
       () => document.dispatchEvent(new CustomEvent("hb:compared", { detail: { groups, ready } })),
       () => {
+        if (fresh) side.shown.clear();
         side.groups = groups;
         fill($(".hb-side"), groups.map(stageSection));
         for (const group of groups) moreLine(group);
@@ -500,16 +516,18 @@
       () => fill($(".hb-sheet"), sheet(groups)),
     ];
     side.atOnce = groups.reduce((n, group) => n + group.rows.length, 0) <= AT_ONCE;
-    const draw = (part) => side.run === run && part();
+    const draw = (part) => side.run === run && $(".hb-partners") && part();
     if (side.atOnce) parts.forEach(draw);
     else inSlices(parts, draw);
   }
 
   function render() {
-    if (!$(".hb-partners")) return;
-    side.shown.clear(); // other partners: each stage shows its first rows again
+    if (!$(".hb-partners")) {
+      side.run = null; // another page: what was still to draw stops
+      return;
+    }
     fill($(".hb-partners"), partners.map(partnerItem));
-    renderResults();
+    renderResults(true);
   }
 
   // ---------------------------------------------------------------- keeping it
@@ -612,10 +630,7 @@
   });
 
   document.addEventListener("change", async ({ target }) => {
-    if (target === $("#hb-only-differ")) {
-      side.shown.clear();
-      renderResults();
-    }
+    if (target === $("#hb-only-differ")) renderResults(true);
     if (target !== $("#hb-files")) return;
     await load([...target.files]);
     target.value = ""; // so the same file can be chosen again
@@ -646,12 +661,17 @@
     const id = link && decodeURIComponent(link.hash.slice("#hb-row-".length));
     if (id && !document.getElementById(`hb-row-${id}`)) {
       const group = side.groups.find((each) => stageRows(each).some((found) => found.id === id));
-      if (group) {
+      const body = group && $(`[data-hb-stage="${CSS.escape(group.id)}"] tbody`);
+      if (body) {
         event.preventDefault();
         const at = stageRows(group).findIndex((found) => found.id === id);
-        showMore(group.id, at, () => {
-          location.hash = link.hash;
-        });
+        const go = () => {
+          if (location.hash === link.hash) document.getElementById(`hb-row-${id}`)?.scrollIntoView();
+          else location.hash = link.hash;
+        };
+        // On its way (its table is still filling): go once it is in; else show up to it.
+        if (at < Number(body.dataset.hbRows)) fillRows(body, [], false, go);
+        else showMore(group.id, at, go);
       }
     }
     if (hbRemove) remove(Number(hbRemove));

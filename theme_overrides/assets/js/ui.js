@@ -87,7 +87,7 @@
 
   // Work on many items in tasks short enough that the page never stalls (each well under 50 ms).
   // The time is shared: lists started in the same task (a page's tables, a chart's panels) take
-  // their turns in it, not 12 ms each. What fits goes in at once, as a short list always does.
+  // their turns in it, not 12 ms each. What fits in the task's time goes in at once.
   let deadline = 0;
   function inSlices(items, work, done = () => {}) {
     let at = 0;
