@@ -809,6 +809,41 @@ def test_a_long_stage_shows_its_rows_a_page_at_a_time_and_the_agenda_reaches_any
     assert not errors, errors
 
 
+def test_links_and_typing_on_a_long_comparison_leave_each_row_once_in_order(page, base_url, site, edition):
+    """A comparison of more than 400 rows draws in short tasks. The agenda's link to a row not yet
+    shown, a name typed key by key, and the link again, each done at once without waiting for the
+    tables: each stage's table ends with its rows once each, in page order, as many as it says,
+    and the link has gone to its row. (The clicks land when Playwright finds them actionable, so
+    this checks the end state; it does not force a click into the middle of a draw.)"""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    bank_js, ids = long_bank(site)
+    page.route("**/assets/bank.js", lambda route: route.fulfill(body=bank_js, content_type="text/javascript"))
+    open_compare(page, compare_url(base_url))
+    page.get_by_label("Answers files or a saved comparison (JSON)").set_input_files(as_files(long_files(edition, ids)))
+    # At once, not waiting for the tables: the agenda's first link (a row beyond the first page),
+    # then a new name typed key by key, then the link again.
+    page.locator(".hb-spread li a").first.click()
+    name = page.get_by_label(f"Name for {FILES[0]}")
+    name.fill("")
+    name.press_sequentially("Riverside", delay=0)
+    page.locator(".hb-spread li a").first.click()
+    wide = f"long-{WIDE}"
+    expect(row(page, wide)).to_be_attached()
+    expect(page.locator("tbody[aria-busy]")).to_have_count(0)
+    expect(page).to_have_url(re.compile(rf"#hb-row-{wide}$"))
+    order = page.evaluate(
+        "stage => handbook.bank.questions.filter((q) => q.stage === stage).map((q) => q.id)", STAGES[0]
+    )
+    body = stage_section(page, STAGES[0]).locator("tbody")
+    shown = body.evaluate("body => [...body.rows].map((row) => row.id.replace('hb-row-', ''))")
+    assert shown == order[: len(shown)], "each row once, in page order"
+    assert len(shown) == int(body.get_attribute("data-hb-rows"))
+    assert wide in shown
+    expect(stage_section(page, STAGES[0]).get_by_role("columnheader").nth(1)).to_have_text("Riverside")
+    assert not errors, errors
+
+
 # ------------------------------------------------------------------ the code
 
 
