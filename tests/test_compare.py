@@ -766,13 +766,20 @@ def long_files(edition: str, ids: list[str]) -> list[tuple[str, str]]:
     return [(FILES[i], json.dumps(exchange(i, edition, answers(i)))) for i in range(2)]
 
 
-def test_a_long_stage_shows_its_rows_a_page_at_a_time_and_the_agenda_reaches_any_of_them(page, base_url, site, edition):
-    errors = []
+def compare_long(page, base_url: str, site, edition: str) -> list[str]:
+    """The compare page on the long bank (bank.js routed), the two partners' files chosen at
+    once; the page's errors, as they come."""
+    errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     bank_js, ids = long_bank(site)
     page.route("**/assets/bank.js", lambda route: route.fulfill(body=bank_js, content_type="text/javascript"))
     open_compare(page, compare_url(base_url))
     page.get_by_label("Answers files or a saved comparison (JSON)").set_input_files(as_files(long_files(edition, ids)))
+    return errors
+
+
+def test_a_long_stage_shows_its_rows_a_page_at_a_time_and_the_agenda_reaches_any_of_them(page, base_url, site, edition):
+    errors = compare_long(page, base_url, site, edition)
     loaded(page, 2)
     section = stage_section(page, STAGES[0])
     rows = section.locator("tbody tr")
@@ -815,12 +822,7 @@ def test_links_and_typing_on_a_long_comparison_leave_each_row_once_in_order(page
     tables: each stage's table ends with its rows once each, in page order, as many as it says,
     and the link has gone to its row. (The clicks land when Playwright finds them actionable, so
     this checks the end state; it does not force a click into the middle of a draw.)"""
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    bank_js, ids = long_bank(site)
-    page.route("**/assets/bank.js", lambda route: route.fulfill(body=bank_js, content_type="text/javascript"))
-    open_compare(page, compare_url(base_url))
-    page.get_by_label("Answers files or a saved comparison (JSON)").set_input_files(as_files(long_files(edition, ids)))
+    errors = compare_long(page, base_url, site, edition)
     # At once, not waiting for the tables: the agenda's first link (a row beyond the first page),
     # then a new name typed key by key, then the link again.
     page.locator(".hb-spread li a").first.click()
