@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, build, copy_project, once_per_run, serve
+from support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, Tabs, build, copy_project, once_per_run, serve
 
-BROWSER_FIXTURES = {"browser", "page"}
+BROWSER_FIXTURES = {"browser", "tabs", "page"}
 # The builds' cache (parsed banks, compiled templates) in a folder of this run's own, never the
 # user's: a test sees no leftovers from earlier runs, and leaves none.
 os.environ["HANDBOOK_CACHE_DIR"] = tempfile.mkdtemp(prefix="handbook-test-cache-")
@@ -55,12 +55,21 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def tabs(browser, tmp_path_factory) -> Iterator[Tabs]:
+    """One context per worker, reused test after test and cleared between (support.Tabs)."""
+    blank = tmp_path_factory.mktemp("blank") / "blank.html"
+    blank.write_text("<!doctype html><title>blank</title>", encoding="utf-8")
+    shared = Tabs(browser, blank)
+    yield shared
+    shared.close()
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    yield page
-    context.close()
+def page(tabs: Tabs):
+    """A new page, in a context that holds nothing any earlier test left."""
+    yield tabs.page()
+    tabs.reset()
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ conftest (pytest loads conftest itself, and importing it twice makes two copies)
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -119,6 +120,20 @@ def list_banks(config: Path, *names: str) -> None:
             continue
         for code in languages()[1:]:
             translate(bank, code)
+
+
+LANGUAGE_LIST = re.compile(r"^  languages:\n(?:    [-#].*\n)+", re.M)
+
+
+def first_language_only(config: Path) -> None:
+    """Make a copy build its first language alone (extra.languages), as the benchmark's "one"
+    variant does: for tests about what every language's pages share, at half the build."""
+    text = config.read_text(encoding="utf-8")
+    assert LANGUAGE_LIST.search(text), "mkdocs.yml no longer lists extra.languages one code a line"
+    config.write_text(LANGUAGE_LIST.sub(f"  languages:\n    - {languages()[0]}\n", text, count=1), encoding="utf-8")
+    for code in languages()[1:]:
+        # A language's guidance pages are in a folder of its own; without the language they are not pages.
+        shutil.rmtree(config.parent / "content" / code, ignore_errors=True)
 
 
 def retranslate(bank: Path) -> None:
@@ -322,3 +337,86 @@ def type_search(page, words: str) -> None:
     page.wait_for_function(SEARCH_READY)
     box.fill(words)
     box.press("End")
+
+
+# ------------------------------------------------------------------ one browser context, reused
+
+
+class Tabs:
+    """One browser context per worker, shared by the tests one after another, with one blank page
+    kept open in it (a context's first renderer is most of the cost of a new one). Between tests,
+    `reset()` closes the test's pages and clears everything they kept: each origin's storage of
+    every kind, the HTTP cache, cookies and permissions. It then checks, from the kept page, that
+    each origin's storage reads empty. A context that fails that check, or that had Playwright's
+    clock installed (context-wide, and it cannot be taken out), is closed and a new one made."""
+
+    # Storage a page can see: Web Storage, IndexedDB and Cache Storage (in a secure context).
+    STORED = """async () => localStorage.length + sessionStorage.length
+      + (await indexedDB.databases()).length
+      + (globalThis.caches ? (await caches.keys()).length : 0)"""
+    # Playwright's clock leaves this on every page of a context it was installed in.
+    CLOCK = "'__pwClock' in globalThis"
+
+    def __init__(self, browser, blank: Path) -> None:
+        self.browser = browser
+        self.blank = blank  # an empty HTML file, to check file:// storage from
+        self.context = None
+        self.keeper = None
+        self.origins: set[str] = set()
+
+    def page(self):
+        if self.context is None:
+            self.context = self.browser.new_context(accept_downloads=True)
+            self.context.on("request", lambda request: self._seen(request.url))
+            self.keeper = self.context.new_page()
+        return self.context.new_page()
+
+    def reset(self) -> None:
+        if self.context is None:
+            return
+        try:
+            for page in self.context.pages:
+                if page is not self.keeper:
+                    page.close()
+            if not self.keeper.evaluate(self.CLOCK) and self._cleared():
+                return
+        except Exception:  # whatever broke, a new context is the cure
+            pass
+        self.close()
+
+    def close(self) -> None:
+        if self.context is not None:
+            with contextlib.suppress(Exception):  # the browser may have gone first
+                self.context.close()
+        self.context = self.keeper = None
+        self.origins = set()
+
+    def _seen(self, url: str) -> None:
+        scheme, _, rest = url.partition("://")
+        if scheme in ("http", "https"):
+            self.origins.add(f"{scheme}://{rest.split('/', 1)[0]}")
+        elif scheme == "file":
+            self.origins.add("file://")
+
+    def _cleared(self) -> bool:
+        cdp = self.context.new_cdp_session(self.keeper)
+        try:
+            for origin in self.origins:
+                cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+            cdp.send("Network.clearBrowserCache")
+        finally:
+            cdp.detach()
+        self.context.clear_cookies()
+        self.context.clear_permissions()
+        origins, self.origins = self.origins, set()
+        try:
+            for origin in origins:
+                # A path no site has: the server's plain 404, which runs none of the site's scripts.
+                where = self.blank.as_uri() if origin == "file://" else f"{origin}/__blank-for-tests__"
+                self.keeper.goto(where)
+                if self.keeper.evaluate(self.STORED):
+                    return False
+        finally:
+            self.keeper.goto("about:blank")
+            self.origins = set()
+        return True
