@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from bank import load_bank
-from support import ROOT, build, copy_project, list_banks, serve
+from support import ROOT, build, copy_project, first_language_only, list_banks, serve
 
 OURS = load_bank(ROOT / "questions.yml", ROOT)
 
@@ -41,9 +41,12 @@ def bank_with_stages(count: int, extra_questions: int = 4) -> str:
 
 
 def site_with(tmp_path: Path, bank: str) -> Path:
+    """The handbook with this bank added, built in its first language alone: these tests read
+    that language's grid, so building the others would be time spent on pages nobody opens."""
     config = copy_project(tmp_path)
     (tmp_path / "grid.yml").write_text(bank)
     list_banks(config, "questions.yml", "grid.yml")
+    first_language_only(config)
     result = build(config, tmp_path / "site")
     assert result.returncode == 0, result.stderr
     return tmp_path / "site"
