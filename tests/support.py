@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -127,7 +128,7 @@ LANGUAGE_LIST = re.compile(r"^  languages:\n(?:    [-#].*\n)+", re.M)
 
 def first_language_only(config: Path) -> None:
     """Make a copy build its first language alone (extra.languages), as the benchmark's "one"
-    variant does: for tests about what every language's pages share, at half the build."""
+    variant does: for tests that open only the first language's pages, at half the build."""
     text = config.read_text(encoding="utf-8")
     assert LANGUAGE_LIST.search(text), "mkdocs.yml no longer lists extra.languages one code a line"
     config.write_text(LANGUAGE_LIST.sub(f"  languages:\n    - {languages()[0]}\n", text, count=1), encoding="utf-8")
@@ -392,11 +393,9 @@ class Tabs:
         self.origins = set()
 
     def _seen(self, url: str) -> None:
-        scheme, _, rest = url.partition("://")
-        if scheme in ("http", "https"):
-            self.origins.add(f"{scheme}://{rest.split('/', 1)[0]}")
-        elif scheme == "file":
-            self.origins.add("file://")
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme in ("http", "https", "file"):
+            self.origins.add(f"{parts.scheme}://{parts.netloc}")
 
     def _cleared(self) -> bool:
         cdp = self.context.new_cdp_session(self.keeper)
@@ -408,9 +407,8 @@ class Tabs:
             cdp.detach()
         self.context.clear_cookies()
         self.context.clear_permissions()
-        origins, self.origins = self.origins, set()
         try:
-            for origin in origins:
+            for origin in list(self.origins):  # the kept page's own visits below add to the set
                 # A path no site has: the server's plain 404, which runs none of the site's scripts.
                 where = self.blank.as_uri() if origin == "file://" else f"{origin}/__blank-for-tests__"
                 self.keeper.goto(where)
