@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import os
 import re
 import shutil
@@ -210,8 +211,71 @@ def serve(directory: Path) -> Iterator[str]:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == NO_PAGE:  # a page of the origin's own that runs no script (seed())
+            body = b'<!doctype html><title>blank</title><link rel="icon" href="data:,">'  # no favicon request
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+# ------------------------------------------------------------------ the browser tools, opened and seeded
+
+# What a page shows once its browser code has run: the workspace bar, or a tools page's body.
+TOOLS_SHOWN = "[data-hb-workspace]:not([hidden]), .hb-app > :not(.hb-app__needs)"
+# The keys the handbook served at / keeps its workspace, its earlier states and a tab's partnership under.
+WORKSPACE = "handbook-workspace:/"
+HISTORY = "handbook-history:/"
+TAB = "handbook-tab:/"
+# A path no built site has: the test server answers it with a blank page, which runs no script.
+NO_PAGE = "/__blank-for-tests__"
+# Long texts are made in the page, not sent down the test's connection (megabytes are slow
+# there): "@@90000@@" in a seeded value stands for 90,000 letters n. expand() is the same in Python.
+_LONG = re.compile(r"@@(\d+)@@")
+EXPAND = r"v => v.replace(/@@(\d+)@@/g, (_, n) => 'n'.repeat(Number(n)))"
+_SEED = f"""([local, session]) => {{
+  const expand = {EXPAND};
+  localStorage.clear();
+  sessionStorage.clear();
+  for (const [k, v] of Object.entries(local)) localStorage.setItem(k, expand(v));
+  for (const [k, v] of Object.entries(session)) sessionStorage.setItem(k, v);
+}}"""
+
+
+def open_page(page, url: str) -> None:
+    """Open a page and wait for the browser code to have shown its tools."""
+    page.goto(url)
+    page.wait_for_selector(TOOLS_SHOWN, state="attached")
+
+
+def seed(page, url: str, local: dict[str, str], session: dict[str, str] | None = None) -> None:
+    """Empty the Web Storage of url's origin, put these raw values in it (localStorage, and this
+    tab's sessionStorage), then open url afresh, as in a new tab. The values go in from the test
+    server's blank page (NO_PAGE), where none of the handbook's scripts runs to read or rewrite
+    them first; another server, or a file:// page, has no such page, so there they go in from url."""
+    parts = urllib.parse.urlsplit(url)
+    blank = f"{parts.scheme}://{parts.netloc}{NO_PAGE}"
+    if parts.scheme == "file" or not page.goto(blank).ok:
+        page.goto(url)
+    page.evaluate(_SEED, [local, session or {}])
+    open_page(page, url)
+
+
+def expand(text: str) -> str:
+    return _LONG.sub(lambda match: "n" * int(match[1]), text)
+
+
+def stored(page, key: str = WORKSPACE):
+    """The value this origin keeps under a localStorage key, read as JSON (None when there is none)."""
+    raw = page.evaluate("k => localStorage.getItem(k)", key)
+    return None if raw is None else json.loads(raw)
 
 
 # ------------------------------------------------------------------ the keyboard
@@ -409,8 +473,8 @@ class Tabs:
         self.context.clear_permissions()
         try:
             for origin in list(self.origins):  # the kept page's own visits below add to the set
-                # A path no site has: the server's plain 404, which runs none of the site's scripts.
-                where = self.blank.as_uri() if origin == "file://" else f"{origin}/__blank-for-tests__"
+                # The test server's blank page (another server's 404): none of the site's scripts runs.
+                where = self.blank.as_uri() if origin == "file://" else origin + NO_PAGE
                 self.keeper.goto(where)
                 if self.keeper.evaluate(self.STORED):
                     return False

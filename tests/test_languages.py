@@ -32,7 +32,18 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from support import BUILD_DATE, ROOT, bank_files, build, copy_project, languages, project_bank, type_search
+from support import (
+    BUILD_DATE,
+    ROOT,
+    bank_files,
+    build,
+    copy_project,
+    languages,
+    open_page,
+    project_bank,
+    seed,
+    type_search,
+)
 
 BANK = project_bank()
 LANGUAGES = languages()
@@ -119,12 +130,6 @@ def plain(markup: str) -> str:
 
 def squashed(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).replace("\u00ad", "").split())
-
-
-def open_page(page, url: str) -> None:
-    """Open a page and wait for the browser code to have shown its tools."""
-    page.goto(url)
-    page.wait_for_selector("[data-hb-workspace]:not([hidden]), .hb-app > :not(.hb-app__needs)", state="attached")
 
 
 class Parts(HTMLParser):
@@ -810,11 +815,7 @@ def test_answers_saved_by_the_single_language_edition_are_kept(page, base_url, c
                                    "updated": "2025-01-01T00:00:00.000Z", "question": question}},
                  "snapshots": []}}}  # fmt: skip
     url = f"{base_url}/{prefix(code)}checklists/{stage}/"
-    page.goto(url)
-    page.evaluate(
-        "([k, v]) => { localStorage.clear(); localStorage.setItem(k, v) }", [LEGACY_WORKSPACE, json.dumps(saved)]
-    )
-    open_page(page, url)
+    seed(page, url, {LEGACY_WORKSPACE: json.dumps(saved)})
     assert_answer(page, one, "agreed", NOTE)
     expect(page.locator("[data-hb-workspace]")).to_contain_text(
         t(code, "browser.bar.answers_for", name=t(code, DEFAULT_NAME))
@@ -830,11 +831,7 @@ def test_answers_saved_by_the_single_language_edition_are_kept(page, base_url, c
         two: {"done": True, "notes": "from long ago", "updated": "2024-01-01T00:00:00.000Z"}}}  # fmt: skip
     site_name = page.evaluate("document.querySelector('meta[name=handbook-store]').content")
     assert site_name == mkdocs_config().site_name, "every language keeps answers under the first's name"
-    page.evaluate(
-        "([k, v]) => { localStorage.clear(); sessionStorage.clear(); localStorage.setItem(k, v) }",
-        [LEGACY_ANSWERS.format(site=site_name), json.dumps(older)],
-    )
-    open_page(page, url)
+    seed(page, url, {LEGACY_ANSWERS.format(site=site_name): json.dumps(older)})
     assert_answer(page, two, "discussed", "from long ago")
 
 

@@ -30,7 +30,21 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 import strings
-from support import ROOT, axe_failures, bank_files, build, copy_project, languages, list_banks, project_bank, tab_to
+from support import (
+    ROOT,
+    WORKSPACE,
+    axe_failures,
+    bank_files,
+    build,
+    copy_project,
+    languages,
+    list_banks,
+    open_page,
+    project_bank,
+    stored,
+    tab_to,
+)
+from support import seed as seed_raw
 
 # LibreOffice opens, prints and edits these files: the quick tier (./run check) leaves them out.
 pytestmark = pytest.mark.office
@@ -206,11 +220,6 @@ def edited(source: bytes, edits: list[dict], tmp: Path, name: str = "edited.xlsx
 # ------------------------------------------------------------------ the browser
 
 
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("[data-hb-workspace]:not([hidden]), .hb-app > :not(.hb-app__needs)", state="attached")
-
-
 def partnerships_url(base_url: str, code: str) -> str:
     return f"{url_root(base_url, code)}/checklists/partnerships/"
 
@@ -247,15 +256,7 @@ def seed(page, url: str, answers: dict, name="Riverside and Northshire", **field
             }
         },
     }
-    page.goto(url)
-    page.evaluate(
-        "v => { localStorage.setItem('handbook-workspace:/', v); sessionStorage.clear() }", json.dumps(workspace)
-    )
-    open_page(page, url)
-
-
-def stored(page) -> dict:
-    return json.loads(page.evaluate("localStorage.getItem('handbook-workspace:/')"))
+    seed_raw(page, url, {WORKSPACE: json.dumps(workspace)})
 
 
 def active_answers(page) -> dict:

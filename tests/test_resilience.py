@@ -31,7 +31,21 @@ from markdown_it import MarkdownIt
 from playwright.sync_api import expect
 
 import cache as disk  # hooks/cache.py (support puts hooks/ on the path)
-from support import BUILD_DATE, build, copy_project, fill_storage, room
+from support import (
+    BUILD_DATE,
+    EXPAND,
+    HISTORY,
+    TAB,
+    WORKSPACE,
+    build,
+    copy_project,
+    expand,
+    fill_storage,
+    open_page,
+    room,
+    seed,
+    stored,
+)
 
 FORMAT = "partnership-handbook-answers"
 COMPARISON = "partnership-handbook-comparison"
@@ -77,11 +91,6 @@ def compare_url(base: str) -> str:
     return f"{base}/checklists/compare/"
 
 
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("[data-hb-workspace]:not([hidden]), .hb-app > :not(.hb-app__needs)", state="attached")
-
-
 def answer(page, qid: str, status: str | None = None, notes: str | None = None) -> None:
     if status:
         page.select_option(f"#hb-status-{qid}", status)
@@ -89,29 +98,6 @@ def answer(page, qid: str, status: str | None = None, notes: str | None = None) 
         if page.locator(f"#q-{qid} details").get_attribute("open") is None:
             page.click(f"#hb-more-{qid}")
         page.fill(f"#hb-notes-{qid}", notes)
-
-
-WORKSPACE = "handbook-workspace:/"
-HISTORY = "handbook-history:/"
-TAB = "handbook-tab:/"
-
-
-def stored(page, key: str = WORKSPACE):
-    raw = page.evaluate("k => localStorage.getItem(k)", key)
-    return None if raw is None else json.loads(raw)
-
-
-def seed(page, url: str, values: dict[str, str], tab: str | None = None) -> None:
-    """Put raw values under the handbook's keys, then open the page afresh, as in a new tab."""
-    page.goto(url.split("?")[0].split("#")[0])
-    page.evaluate(
-        "([values, tab]) => { localStorage.clear(); sessionStorage.clear();"
-        f" const expand = {EXPAND};"
-        " for (const [k, v] of Object.entries(values)) localStorage.setItem(k, expand(v));"
-        " if (tab !== null) sessionStorage.setItem('handbook-tab:/', tab) }",
-        [values, tab],
-    )
-    open_page(page, url)
 
 
 def live(page) -> str:
@@ -207,16 +193,6 @@ def handbook_chars(page) -> int:
         "Object.keys(localStorage).filter(k => k.startsWith('handbook-'))"
         ".reduce((n, k) => n + k.length + localStorage.getItem(k).length, 0)"
     )
-
-
-# Long texts are made in the page, not sent down the test's connection (megabytes are slow
-# there): "@@90000@@" in a value the tests store stands for 90,000 letters.
-LONG = re.compile(r"@@(\d+)@@")
-EXPAND = r"v => v.replace(/@@(\d+)@@/g, (_, n) => 'n'.repeat(Number(n)))"
-
-
-def expand(text: str) -> str:
-    return LONG.sub(lambda m: "n" * int(m[1]), text)
 
 
 def long_answers(book: Book, total: int, prefix: str = "kept") -> dict:
@@ -648,7 +624,7 @@ def test_prototype_names_in_storage_and_the_address_break_no_page(page, base_url
     if name == "constructor":
         raw = raw.replace('"constructor": {"name": "Named"', '"valueof": {"name": "Named"')
     url = stage_url(base_url, book)
-    seed(page, f"{url}?{name}=1#{name}", {WORKSPACE: raw}, tab=name)
+    seed(page, f"{url}?{name}=1#{name}", {WORKSPACE: raw}, {TAB: name})
     pages = [f"{url}?{name}=1#{name}", f"{url}#q-{name}", f"{base_url}/checklists/", f"{base_url}/checklists/all/",
              f"{base_url}/checklists/retired/", partnerships_url(base_url), compare_url(base_url)]  # fmt: skip
     for address in pages:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from support import fill_storage, project_bank, room
+from support import HISTORY, TAB, WORKSPACE, expand, fill_storage, open_page, project_bank, room, seed, stored
 
 BANK = project_bank()
 STAGE = BANK.stages[0].id
@@ -29,8 +29,6 @@ IDS = [question.id for stage in BANK.stages for question in BANK.ordered_questio
 FORMAT = "partnership-handbook-answers"
 OLD_TIME = "2020-01-01T00:00:00.000Z"
 FILE_TIME = "2025-01-01T00:00:00.000Z"
-WORKSPACE = "handbook-workspace:/"
-HISTORY = "handbook-history:/"
 NEW_NAME = "Riverside and Northshire"
 
 
@@ -47,11 +45,6 @@ def partnerships_url(base: str) -> str:
 
 def actions_url(base: str) -> str:
     return f"{base}/checklists/actions/"
-
-
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("[data-hb-workspace]:not([hidden]), .hb-app > :not(.hb-app__needs)", state="attached")
 
 
 def an_answer(status="discussed", notes="", updated=OLD_TIME, **extra) -> dict:
@@ -73,34 +66,6 @@ def exchange_file(answers: dict, name: str) -> dict:
     return {"format": FORMAT, "version": 3, "handbook": {"title": "Leading successful partnerships",
             "edition": "Version 1"}, "partnership": {"name": name}, "exported": OLD_TIME, "answers": answers,
             "snapshots": []}  # fmt: skip
-
-
-# Long texts are made in the page, not sent down the test's connection: "@@90000@@" in a value
-# stored stands for 90,000 letters.
-LONG = re.compile(r"@@(\d+)@@")
-EXPAND = r"v => v.replace(/@@(\d+)@@/g, (_, n) => 'n'.repeat(Number(n)))"
-
-
-def expand(text: str) -> str:
-    return LONG.sub(lambda m: "n" * int(m[1]), text)
-
-
-def seed(page, url: str, values: dict[str, str], tab: str | None = None) -> None:
-    """Put raw values under the handbook's keys, then open the page afresh, as in a new tab."""
-    page.goto(url)
-    page.evaluate(
-        "([values, tab]) => { localStorage.clear(); sessionStorage.clear();"
-        f" const expand = {EXPAND};"
-        " for (const [k, v] of Object.entries(values)) localStorage.setItem(k, expand(v));"
-        " if (tab !== null) sessionStorage.setItem('handbook-tab:/', tab) }",
-        [values, tab],
-    )
-    open_page(page, url)
-
-
-def stored(page, key: str = WORKSPACE):
-    raw = page.evaluate("k => localStorage.getItem(k)", key)
-    return None if raw is None else json.loads(raw)
 
 
 def live(page) -> str:
@@ -224,7 +189,7 @@ def test_a_tabs_unsaved_answer_never_writes_its_old_name_over_another_tabs_renam
         a = context.new_page()
         errors = watch(a)
         url = stage_url(base_url)
-        seed(a, url, {WORKSPACE: workspace({"p1": a_partnership("Riverside", {})}, "p1")}, tab="p1")
+        seed(a, url, {WORKSPACE: workspace({"p1": a_partnership("Riverside", {})}, "p1")}, {TAB: "p1"})
         listen(a)
         b = context.new_page()
         errors += watch(b)
@@ -258,7 +223,7 @@ def test_a_done_tick_in_another_tab_keeps_the_note_this_tab_could_not_save(brows
         errors = watch(a)
         given = an_answer("agreed", "", action={"text": "Write the plan", "owner": "Sam", "due": "2031-05-01"})
         seed(a, actions_url(base_url), {WORKSPACE: workspace({"p1": a_partnership("Riverside", {FIRST.id: given})},
-                                                             "p1")}, tab="p1")  # fmt: skip
+                                                             "p1")}, {TAB: "p1"})  # fmt: skip
         b = context.new_page()
         errors += watch(b)
         open_page(b, stage_url(base_url))
@@ -291,7 +256,7 @@ def test_a_clear_in_another_tab_keeps_the_answers_this_tab_could_not_save(browse
         b = context.new_page()
         errors = watch(b)
         seed(b, stage_url(base_url), {WORKSPACE: workspace({"p1": a_partnership("Riverside", {
-            SECOND.id: an_answer("agreed", "old")})}, "p1")}, tab="p1")  # fmt: skip
+            SECOND.id: an_answer("agreed", "old")})}, "p1")}, {TAB: "p1"})  # fmt: skip
         listen(b)
         a = context.new_page()
         errors += watch(a)
@@ -331,7 +296,7 @@ def test_earlier_states_removed_in_another_tab_are_never_written_back(browser, b
                                    "p2": a_partnership("Northshire", {})}, "p1"))  # fmt: skip
         history = [{"taken": f"2031-01-0{day}T10:00:00.000Z", "reason": f"Before {name}", "ws": ws}
                    for day, name in ((3, "A"), (2, "B"), (1, "C"))]  # fmt: skip
-        seed(a, url, {WORKSPACE: json.dumps(ws), HISTORY: json.dumps(history)}, tab="p1")
+        seed(a, url, {WORKSPACE: json.dumps(ws), HISTORY: json.dumps(history)}, {TAB: "p1"})
         expect(a.locator("[data-hb-undo-size]")).to_contain_text("3 earlier states")
         listen(a)
         b = context.new_page()

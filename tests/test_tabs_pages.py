@@ -22,7 +22,8 @@ import pytest
 from playwright.sync_api import expect
 
 from statuses import ANSWERS_SCHEMA, read
-from support import languages, project_bank
+from support import HISTORY, WORKSPACE, languages, open_page, project_bank, stored
+from support import seed as seed_raw
 
 BANK = project_bank()
 STAGE = BANK.stages[0].id
@@ -31,8 +32,6 @@ assert len(QUESTIONS) >= 2, "the tests need two questions at the first stage"
 STATUSES = [status.id for status in read(ANSWERS_SCHEMA.read_bytes())]
 GIVEN = STATUSES[1]  # a status other than the first ("not discussed")
 OLD_TIME = "2020-01-01T00:00:00.000Z"
-WORKSPACE = "handbook-workspace:/"
-HISTORY = "handbook-history:/"
 
 
 @pytest.fixture(params=languages())
@@ -52,11 +51,6 @@ def stage_url(root: str) -> str:
     return f"{root}/checklists/{STAGE}/"
 
 
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("[data-hb-workspace]:not([hidden]), .hb-app > :not(.hb-app__needs)", state="attached")
-
-
 def an_answer(notes: str = "", status: str = GIVEN, updated: str = OLD_TIME) -> dict:
     return {"status": status, "notes": notes, "action": {"text": "", "owner": "", "due": ""}, "updated": updated,
             "question": ""}  # fmt: skip
@@ -72,19 +66,8 @@ def a_workspace(partnerships: dict, active: str) -> dict:
 
 
 def seed(page, url: str, values: dict[str, object]) -> None:
-    """Put values under the handbook's keys, then open the page afresh, as in a new tab."""
-    page.goto(url)
-    page.evaluate(
-        "values => { localStorage.clear(); sessionStorage.clear();"
-        " for (const [k, v] of Object.entries(values)) localStorage.setItem(k, v) }",
-        {key: json.dumps(value) for key, value in values.items()},
-    )
-    open_page(page, url)
-
-
-def stored(page, key: str = WORKSPACE):
-    raw = page.evaluate("k => localStorage.getItem(k)", key)
-    return None if raw is None else json.loads(raw)
+    """These values, as JSON, under the handbook's keys, then the page opened afresh (support.seed)."""
+    seed_raw(page, url, {key: json.dumps(value) for key, value in values.items()})
 
 
 def words(page, key: str, **values) -> str:

@@ -21,7 +21,19 @@ from markdown_it import MarkdownIt
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from support import FOCUSED, ROOT, axe_failures, languages, serve, tab_to
+from support import (
+    FOCUSED,
+    HISTORY,
+    ROOT,
+    WORKSPACE,
+    axe_failures,
+    languages,
+    open_page,
+    seed,
+    serve,
+    stored,
+    tab_to,
+)
 
 JS = ROOT / "theme_overrides" / "assets" / "js"
 SCHEMA = json.loads((ROOT / "schema" / "answers.schema.json").read_text(encoding="utf-8"))
@@ -87,11 +99,6 @@ def stage_url(base_url: str, book: Book, stage: str | None = None) -> str:
     return f"{base_url}/checklists/{stage or book.stage}/"
 
 
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector("[data-hb-workspace]:not([hidden]), .hb-app > :not(.hb-app__needs)", state="attached")
-
-
 def answer(page, qid: str, status: str | None = None, notes: str | None = None, action: tuple | None = None) -> None:
     """Answer a question on the page as a user would: the status list, then the notes and action."""
     if status:
@@ -106,23 +113,10 @@ def answer(page, qid: str, status: str | None = None, notes: str | None = None, 
             page.fill(f"#hb-{key}-{qid}", value)
 
 
-def key(page, name: str = "workspace") -> str:
-    """The localStorage key of this handbook, named after the site's root (our server serves it at /);
-    the one set of answers of earlier editions was named after the site's name (the handbook-store meta tag)."""
-    if name == "answers":
-        return page.evaluate("'handbook-answers:' + document.querySelector('meta[name=handbook-store]').content")
-    return f"handbook-{name}:/"
-
-
-def stored(page) -> dict:
-    return json.loads(page.evaluate("k => localStorage.getItem(k)", key(page)))
-
-
-def seed(page, url: str, raw: str, name: str = "workspace") -> None:
-    """Put a raw value under one of the handbook's keys, then open the page afresh, as in a new tab."""
-    page.goto(url)
-    page.evaluate("([k, v]) => { localStorage.setItem(k, v); sessionStorage.clear() }", [key(page, name), raw])
-    open_page(page, url)
+def old_answers_key(page) -> str:
+    """Where earlier editions kept their one set of answers: named after the site's name (this
+    page's handbook-store meta tag), not its root as the workspace is."""
+    return page.evaluate("'handbook-answers:' + document.querySelector('meta[name=handbook-store]').content")
 
 
 def said(page, text: str) -> None:
@@ -496,12 +490,9 @@ def test_export_markdown_for_minutes_keeps_text_as_text(page, base_url, book):
 @pytest.fixture
 def with_local_answers(page, base_url, book):
     """This browser's answers: the first question older than the file's, the other newer."""
-    url = stage_url(base_url, book)
-    page.goto(url)
     here = {book.first["id"]: an_answer(book.first, "discussed", "old here", OLD_TIME),
             book.other["id"]: an_answer(book.other, "agreed", "newer here", NEW_TIME)}  # fmt: skip
-    seed(page, url, workspace({"ours": ("Our partnership", here)}))
-    open_page(page, f"{base_url}/checklists/partnerships/")
+    seed(page, f"{base_url}/checklists/partnerships/", {WORKSPACE: workspace({"ours": ("Our partnership", here)})})
     return page
 
 
@@ -693,7 +684,7 @@ def test_storage_full_keeps_answers_on_the_page_says_so_and_export_has_them(page
     page.goto(url)
     saved = {book.second["id"]: an_answer(book.second, "discussed", "saved before it filled up")}
     page.evaluate(
-        "([k, v]) => localStorage.setItem(k, v)", [key(page), workspace({"ours": ("Our partnership", saved)})]
+        "([k, v]) => localStorage.setItem(k, v)", [WORKSPACE, workspace({"ours": ("Our partnership", saved)})]
     )
     page.add_init_script(STORAGE_FULL)
     open_page(page, url)
@@ -738,10 +729,10 @@ def test_unreadable_stored_answers_are_set_aside_checked_and_the_rest_load(page,
     label, raw, rest = corrupt_values(book)[case]
     errors = watch(page)
     url = stage_url(base_url, book)
-    seed(page, url, raw)
+    seed(page, url, {WORKSPACE: raw})
     assert "could not be read" in warnings(page), label
     aside = page.evaluate("Object.keys(localStorage).filter(k => k.includes(':unreadable:'))")
-    assert len(aside) == 1 and aside[0].startswith(key(page) + ":unreadable:")
+    assert len(aside) == 1 and aside[0].startswith(WORKSPACE + ":unreadable:")
     assert aside[0] in warnings(page), "the page says where the copy is"
     assert page.evaluate("k => localStorage.getItem(k)", aside[0]) == raw, "the copy is exact"
     if rest:
@@ -762,13 +753,13 @@ def test_an_unreadable_value_is_never_written_over_when_no_copy_can_be_kept(page
     url = stage_url(base_url, book)
     raw = json.dumps({"partnerships": {"ours": {"name": "Ours", "answers": {book.first["id"]: {"notes": {"a": 1}}}}}})
     page.goto(url)
-    page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key(page), raw])
+    page.evaluate("([k, v]) => localStorage.setItem(k, v)", [WORKSPACE, raw])
     page.add_init_script(NO_ROOM_ASIDE)
     open_page(page, url)
     assert "No copy could be kept" in warnings(page)
     assert "stay on this page only" in warnings(page)
     answer(page, book.second["id"], "agreed", "typed anyway")
-    assert page.evaluate("k => localStorage.getItem(k)", key(page)) == raw, "the unreadable value is untouched"
+    assert page.evaluate("k => localStorage.getItem(k)", WORKSPACE) == raw, "the unreadable value is untouched"
     _, text = export(page, "Export answers file")
     assert json.loads(text)["answers"][book.second["id"]]["notes"] == "typed anyway"
 
@@ -778,25 +769,29 @@ def test_answers_kept_before_partnerships_become_the_first_partnership(page, bas
     old = {"format": FORMAT, "version": 1, "answers": {
         book.first["id"]: {"done": True, "notes": "from before", "updated": "2024-01-01T00:00:00.000Z"},
         book.second["id"]: {"done": True, "notes": {"a": 1}, "updated": "2024-01-01T00:00:00.000Z"}}}  # fmt: skip
-    seed(page, url, json.dumps(old), "answers")
+    page.goto(url)  # the key is in its meta tag
+    seed(page, url, {old_answers_key(page): json.dumps(old)})
     assert "Answers for Our partnership" in page.locator("[data-hb-workspace]").inner_text()
     assert page.locator(f"#hb-status-{book.first['id']}").input_value() == "discussed"
     assert page.locator(f"#hb-notes-{book.first['id']}").input_value() == "from before"
     assert "1 of the answers an earlier version of this handbook saved could not be read" in warnings(page)
-    assert page.evaluate("k => localStorage.getItem(k)", key(page, "answers")) == json.dumps(old), "the old set is kept"
+    assert page.evaluate("k => localStorage.getItem(k)", old_answers_key(page)) == json.dumps(old), (
+        "the old set is kept"
+    )
 
 
 @pytest.mark.parametrize("raw", ['{"answers": []}', '{"answers": null}', "{not json", "null"])
 def test_an_unreadable_old_set_is_left_alone_and_said(page, base_url, book, raw):
     errors = watch(page)
     url = stage_url(base_url, book)
-    seed(page, url, raw, "answers")
+    page.goto(url)  # the key is in its meta tag
+    seed(page, url, {old_answers_key(page): raw})
     assert "All of the answers an earlier version of this handbook saved could not be read" in warnings(page)
     answer(page, book.first["id"], "agreed")
     page.reload()
     open_page(page, url)
     assert page.locator(f"#hb-status-{book.first['id']}").input_value() == "agreed", "new answers save"
-    assert page.evaluate("k => localStorage.getItem(k)", key(page, "answers")) == raw
+    assert page.evaluate("k => localStorage.getItem(k)", old_answers_key(page)) == raw
     assert not errors, errors
 
 
@@ -818,7 +813,7 @@ def test_two_tabs_keep_each_others_answers(page, base_url, book):
     page.wait_for_function(
         "([k, a, b]) => { const w = JSON.parse(localStorage.getItem(k)).partnerships.ours.answers;"
         " return w[a]?.notes === 'typed in the first tab' && w[b]?.notes === 'typed in the second tab' }",
-        arg=[key(page), q, other],
+        arg=[WORKSPACE, q, other],
     )
 
     # Another tab saves an older copy (it had not seen this tab's edit yet): this tab's newer
@@ -826,11 +821,11 @@ def test_two_tabs_keep_each_others_answers(page, base_url, book):
     answer(second, q, notes="newer, from the second tab")
     page.evaluate("document.activeElement.blur()")  # the user has moved to the second tab
     stale = workspace({"ours": ("Our partnership", {q: an_answer(book.first, "open", "stale", OLD_TIME)})})
-    page.evaluate("([k, v]) => localStorage.setItem(k, v)", [key(page), stale])
+    page.evaluate("([k, v]) => localStorage.setItem(k, v)", [WORKSPACE, stale])
     second.wait_for_function(
         "([k, a]) => JSON.parse(localStorage.getItem(k)).partnerships.ours.answers[a].notes"
         " === 'newer, from the second tab'",
-        arg=[key(page), q],
+        arg=[WORKSPACE, q],
     )
     assert second.locator(f"#hb-notes-{q}").input_value() == "newer, from the second tab"
     page.wait_for_function(f"document.getElementById('hb-notes-{q}').value === 'newer, from the second tab'")
@@ -839,7 +834,7 @@ def test_two_tabs_keep_each_others_answers(page, base_url, book):
 def test_a_tab_keeps_its_partnership_while_another_tab_switches(page, base_url, book):
     q, other = book.first["id"], book.other["id"]
     url = stage_url(base_url, book)
-    seed(page, url, workspace({"p1": ("Riverside", {}), "p2": ("Northshire", {})}, "p1"))
+    seed(page, url, {WORKSPACE: workspace({"p1": ("Riverside", {}), "p2": ("Northshire", {})}, "p1")})
     answer(page, q, notes="started in the first tab")
     second = page.context.new_page()
     open_page(second, url)
@@ -859,7 +854,7 @@ def test_a_tab_keeps_its_partnership_while_another_tab_switches(page, base_url, 
     page.wait_for_function(
         "([k, a]) => JSON.parse(localStorage.getItem(k)).partnerships.p1.answers[a]?.notes"
         " === 'started in the first tab, finished there'",
-        arg=[key(page), q],
+        arg=[WORKSPACE, q],
     )
     saved = stored(page)["partnerships"]
     assert q not in saved["p2"]["answers"], "nothing the first tab typed went to the second tab's partnership"
@@ -876,8 +871,8 @@ def test_a_tab_keeps_its_partnership_while_another_tab_switches(page, base_url, 
 def test_a_tab_whose_partnership_another_tab_deletes_says_so(page, base_url, book):
     q = book.first["id"]
     url = stage_url(base_url, book)
-    seed(page, url, workspace({"p1": ("Riverside", {q: an_answer(book.first, notes="Riverside's notes")}),
-                               "p2": ("Northshire", {})}, "p1"))  # fmt: skip
+    seed(page, url, {WORKSPACE: workspace({"p1": ("Riverside", {q: an_answer(book.first, notes="Riverside's notes")}),
+                                           "p2": ("Northshire", {})}, "p1")})  # fmt: skip
     other = page.context.new_page()
     open_page(other, f"{base_url}/checklists/partnerships/")
     other.get_by_role("button", name="Delete Riverside").click()
@@ -886,7 +881,7 @@ def test_a_tab_whose_partnership_another_tab_deletes_says_so(page, base_url, boo
     assert "Answers for Northshire" in page.locator("[data-hb-workspace]").inner_text()
     assert page.locator(f"#hb-notes-{q}").input_value() == ""
     # What was deleted is among the earlier states, to put back.
-    history = json.loads(page.evaluate("k => localStorage.getItem(k)", key(page, "history")))
+    history = stored(page, HISTORY)
     assert "Riverside's notes" in json.dumps(history)
     other.close()
 
@@ -896,7 +891,7 @@ def test_answers_saved_under_the_sites_name_by_an_earlier_edition_move_to_its_ad
     url = stage_url(base_url, book)
     page.goto(url)
     old_key = page.evaluate("'handbook-workspace:' + document.querySelector('meta[name=handbook-store]').content")
-    assert old_key != key(page), "the earlier key was the site's name, not its address"
+    assert old_key != WORKSPACE, "the earlier key was the site's name, not its address"
     raw = workspace({"ours": ("Riverside", {q: an_answer(book.first, "agreed", "kept from before")})})
     page.evaluate(
         "([k, v]) => { localStorage.clear(); localStorage.setItem(k, v); sessionStorage.clear() }", [old_key, raw]
@@ -982,12 +977,11 @@ def test_review_points_and_what_changed_between_them(page, base_url, book):
 
 def test_answers_to_retired_and_reworded_questions_are_kept_marked_and_exported(page, base_url, book):
     url = stage_url(base_url, book)
-    page.goto(url)
     answers = {
         book.first["id"]: an_answer(book.first, "agreed", "said of the old wording", question="The old wording?"),
         "a-question-we-retired": an_answer(None, "follow-up", "still matters", question="Did we retire this?"),
     }
-    seed(page, url, workspace({"ours": ("Riverside", answers)}))
+    seed(page, url, {WORKSPACE: workspace({"ours": ("Riverside", answers)})})
     reworded = page.locator(f"#q-{book.first['id']} .hb-answer__reworded")
     assert reworded.inner_text() == "Reworded since this was answered. It then read: “The old wording?”"
     assert page.locator(f"#q-{book.second['id']} .hb-answer__reworded").is_hidden()
@@ -1141,10 +1135,9 @@ def test_tools_in_use_pass_axe_and_request_nothing_off_the_origin(browser, base_
         errors = watch(page)
         try:
             url = stage_url(base_url, book)
-            page.goto(url)
             answers = {book.second["id"]: an_answer(book.second, "agreed", question="Old words?"),
                        "a-retired-one": an_answer(None, "discussed", "kept", question="Retired?")}  # fmt: skip
-            seed(page, url, workspace({"ours": ("Riverside", answers), "other": ("Northshire", {})}))
+            seed(page, url, {WORKSPACE: workspace({"ours": ("Riverside", answers), "other": ("Northshire", {})})})
             answer(page, book.first["id"], "follow-up", "Ask again", ("Call", "Jo", "2031-01-01"))
             closed = page.locator(".hb-answer details:not([open]) > summary")
             while closed.count():
