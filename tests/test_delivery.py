@@ -268,8 +268,9 @@ def import_new(page, base_url: str, content: bytes, language: str = "") -> None:
     page.set_input_files("[data-hb-import]", [{"name": "answers.json", "mimeType": "application/json",
                                                "buffer": content}])  # fmt: skip
     page.locator("dialog.hb-dialog[open] button[value=new]").click()
+    # Until the import is saved there may be no workspace yet (null), so the wait reads it null-safe.
     page.wait_for_function("() => Object.keys(JSON.parse(localStorage.getItem('handbook-workspace:/'))"
-                           ".partnerships).length >= 1")  # fmt: skip
+                           "?.partnerships ?? {}).length >= 1")  # fmt: skip
 
 
 def reminders(page, url: str) -> list[str]:
