@@ -30,7 +30,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from statuses import ANSWERS_SCHEMA, read
-from support import ROOT, languages, project_bank
+from support import ROOT, WORKSPACE, languages, project_bank, stored
 
 BANK = project_bank()
 QUESTIONS = [q for stage in BANK.stages for q in BANK.ordered_questions(stage.id)]
@@ -85,7 +85,7 @@ def differing() -> set[str]:
 
 
 def workspace(page) -> dict:
-    return json.loads(page.evaluate("localStorage.getItem('handbook-workspace:/')"))
+    return stored(page, WORKSPACE)
 
 
 def agreed_partnership(page) -> tuple[str, dict]:
@@ -269,8 +269,8 @@ def import_new(page, base_url: str, content: bytes, language: str = "") -> None:
                                                "buffer": content}])  # fmt: skip
     page.locator("dialog.hb-dialog[open] button[value=new]").click()
     # Until the import is saved there may be no workspace yet (null), so the wait reads it null-safe.
-    page.wait_for_function("() => Object.keys(JSON.parse(localStorage.getItem('handbook-workspace:/'))"
-                           "?.partnerships ?? {}).length >= 1")  # fmt: skip
+    page.wait_for_function("key => Object.keys(JSON.parse(localStorage.getItem(key))?.partnerships ?? {}).length >= 1",
+                           arg=WORKSPACE)  # fmt: skip
 
 
 def reminders(page, url: str) -> list[str]:

@@ -813,9 +813,9 @@ def test_each_cell_that_cannot_be_read_is_named_by_sheet_and_row_and_nothing_cha
     dialog(page).get_by_role("button", name=t(code, "app.import.merge")).click()
     # The merge is saved after the click returns: wait for the good row to change, then read.
     page.wait_for_function(
-        """([id, old]) => { const kept = JSON.parse(localStorage.getItem("handbook-workspace:/"));
+        """([key, id, old]) => { const kept = JSON.parse(localStorage.getItem(key));
           return kept.partnerships[kept.active].answers[id]?.notes !== old }""",
-        arg=[good["id"], before[good["id"]]["notes"]],
+        arg=[WORKSPACE, good["id"], before[good["id"]]["notes"]],
     )
     after = active_answers(page)
     for unread in (bad_status, bad_date, bad_id, no_id):
