@@ -110,8 +110,10 @@ def scripts(page: str | None, content: str = "") -> list[str]:
 
 def is_source(file: File, custom_dir: Path) -> bool:
     """A module of ours (in the theme overrides), which the bundles replace in the built site."""
-    folder = (custom_dir / SOURCE).resolve()
-    return bool(file.abs_src_path) and Path(file.abs_src_path).resolve().parent == folder
+    # Only a file listed under the folder's own path can be one: the others skip resolving paths.
+    if file.src_uri.rpartition("/")[0] != SOURCE or not file.abs_src_path:
+        return False
+    return Path(file.abs_src_path).resolve().parent == (custom_dir / SOURCE).resolve()
 
 
 _NEEDS = re.compile(r"^// needs: (.*)$")

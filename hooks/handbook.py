@@ -263,7 +263,7 @@ class Build:
         self.custom_dir = Path(config.theme.custom_dir or self.root / "theme_overrides")
         self.languages = langs.configured(config)
         codes = tuple(lang.code for lang in self.languages.all)
-        self.tables = strings.load(codes, self.custom_dir / "locales", self.root)
+        self.tables = self.handbook.tables(codes, self.custom_dir / "locales", self.root)
         self.read_files += [self.custom_dir / "locales" / f"{code}.yml" for code in codes]
         self.bank_paths = tuple(banks.configured_banks(config))
         loader = self.handbook.loader
@@ -422,6 +422,7 @@ class Handbook:
         self._theme_cache: jinja2.BytecodeCache | None = None
         self._shapes: dict[Path, tuple[bytes, shape.Shape]] = {}
         self._statuses: tuple[bytes, tuple[statuses.Status, ...]] | None = None
+        self._tables: tuple[tuple, dict[str, strings.Strings]] | None = None
 
     def begin(self, config: MkDocsConfig) -> Build:
         build = Build(self, config)
@@ -458,6 +459,14 @@ class Handbook:
         if kept is None or kept[0] != raw:
             kept = self._shapes[path] = (raw, shape.Shape(raw, f"schema/{path.name}"))
         return kept[1]
+
+    def tables(self, codes: tuple[str, ...], folder: Path, root: Path) -> dict[str, strings.Strings]:
+        """The strings tables as their files now read: read and checked again only when one's
+        bytes change (each language's build needs every table, and serve rebuilds them all)."""
+        key = (codes, folder, root, tuple(_bytes(folder / f"{code}.yml") for code in codes))
+        if self._tables is None or self._tables[0] != key:
+            self._tables = (key, strings.load(codes, folder, root))
+        return self._tables[1]
 
     def statuses(self, root: Path) -> tuple[statuses.Status, ...]:
         raw = statuses.ANSWERS_SCHEMA.read_bytes()
@@ -540,6 +549,14 @@ def _listed_as(config: MkDocsConfig) -> str:
 def _shown(path: Path, root: Path) -> str:
     resolved, top = path.resolve(), root.resolve()
     return resolved.relative_to(top).as_posix() if resolved.is_relative_to(top) else str(path)
+
+
+def _bytes(path: Path) -> bytes | None:
+    """The file's bytes; None if it cannot be read (strings.load then says why)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _build_date(language: str) -> str:
