@@ -15,7 +15,9 @@ The path of the data, from `questions.yml` to a printed page:
 5. `theme_overrides/main.html` adds the print header and footer, the language switch and
    the browser code, reading only `config.extra.hb` and `page.meta`, so any engine can
    render it;
-6. `on_post_build` of the first language's build runs each other language's (`languages.py`).
+6. the first language's build runs each other language's (`languages.py`): beside it from
+   `on_files` under `mkdocs build`, or after its pages (`language_builds.py`); it waits for
+   them in `on_post_build`.
 
 State lives on one object, `Handbook`, kept for the life of the process: what outlives a
 build (the bank loader and its caches, the template environments), and the builds in
@@ -39,6 +41,7 @@ import jinja2
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -55,6 +58,7 @@ import statuses
 import strings
 import text
 import translations
+from language_builds import LanguageBuilds
 from model import KINDS, Bank, Kind
 from problems import HandbookError, Origin, PageError, Problem
 from render import Renderer, environment, template_cache
@@ -94,6 +98,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     build = _handbook.current(config)
+    # MkDocs has emptied the site folder: the other languages can be built into it from now on.
+    build.start_others()
     try:
         build.check_pages()
         generated = pages.generated(build.bank)
@@ -197,17 +203,17 @@ def on_post_build(*, config: MkDocsConfig) -> None:
             codes = [lang.code for lang in build.languages.all]
             build.exporter.post_build(config, build.files, build.languages.current.first, codes)
         if build.languages.current.first:
-            from mkdocs.commands.build import build as run_build
-
             build.release()
-            langs.build_others(config, build.languages, _listed_as(config), run_build)
+            build.others.finish()
         else:
             search.add_forms(Path(config.site_dir), build.languages.current.code)
     finally:
         _handbook.end(config)
 
 
+@event_priority(100)  # first: the other languages' builds end before publishing removes their folder
 def on_build_error(*, error: Exception) -> None:
+    _handbook.stop_others()
     _handbook.end(None)
 
 
@@ -243,6 +249,7 @@ class Build:
     generated: set[str] = field(default_factory=set)
     files: Files | None = None
     exporter: export.Exporter | None = None
+    others: LanguageBuilds = field(default_factory=lambda: LanguageBuilds({}))  # the first language's only
 
     @property
     def instant(self) -> bool:
@@ -293,6 +300,23 @@ class Build:
         self.renderer = Renderer(
             self.handbook.environment(templates), self.bank, self.edition, self.strings, self.statuses, self.languages
         )
+
+    def start_others(self) -> None:
+        """The first language's build starts the others' beside it under `mkdocs build`
+        (language_builds.py); under serve, or when exporting, they run in turn after its pages."""
+        if not self.languages.current.first or self.others.builds:
+            return
+        from mkdocs.commands.build import build as run_build
+
+        config, hook = self.config, _listed_as(self.config)
+        self.others = LanguageBuilds(
+            {
+                lang.code: (lambda lang=lang: run_build(langs.config_for(config, lang, hook)))
+                for lang in self.languages.others
+            }
+        )
+        if self.handbook.command == "build" and self.exporter is None:
+            self.others.start()
 
     def _translated(self, first: Bank, code: str) -> Bank:
         files = [(path, _shown(path, self.root)) for path in self.bank_paths]
@@ -434,6 +458,11 @@ class Handbook:
             if build.config is config:
                 return build
         raise PluginError("hooks/handbook.py: on_config has not run; list the hook under 'hooks:' in mkdocs.yml")
+
+    def stop_others(self) -> None:
+        """A build failed: the other languages' builds that run beside the first end too."""
+        for build in self.builds:
+            build.others.stop()
 
     def end(self, config: MkDocsConfig | None) -> None:
         """A build finished (or failed: MkDocs does not say which one, and it is the innermost)."""

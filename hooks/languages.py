@@ -9,9 +9,10 @@ under each language's root, so each page links straight to its counterparts.
 
 Each language is a project of its own, as Material and Zensical recommend: its own search
 index (a Welsh page searches the Welsh pages only), its own `lang`, Material's interface in
-that language. The first language's build runs the others from `on_post_build`, into its own
-output folder, before publishing swaps the whole site into place: one `mkdocs build` (or
-`serve`) makes every language, and a failure in any leaves the published site as it was.
+that language. The first language's build runs the others (`language_builds.py`: beside it,
+or after its pages), into its own output folder, before publishing swaps the whole site into
+place: one `mkdocs build` (or `serve`) makes every language, and a failure in any leaves the
+published site as it was.
 """
 
 from __future__ import annotations
@@ -216,22 +217,6 @@ def config_for(config: MkDocsConfig, language: Language, hook: str) -> MkDocsCon
         for key, value in settings.items():
             plugin.config[key] = value
     return other
-
-
-def build_others(config: MkDocsConfig, languages: Languages, hook: str, build: Callable[[MkDocsConfig], Any]) -> None:
-    """Build every language but the first into the first's output folder. A language's build
-    that stops (a strict build's warnings, an error) stops the whole only once every language's
-    build has run, so that one build reports what each language lacks, not the first's alone."""
-    from mkdocs.exceptions import Abort
-
-    stopped: Abort | None = None
-    for language in languages.others:
-        try:
-            build(config_for(config, language, hook))
-        except Abort as e:
-            stopped = stopped or e
-    if stopped is not None:
-        raise stopped
 
 
 def translate_config(config: MkDocsConfig, texts: dict[str, Any], origin: Origin) -> list[Problem]:

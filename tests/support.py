@@ -46,16 +46,29 @@ BUILD_DATE = "1764115200"
 # ------------------------------------------------------------------ MkDocs, as a user runs it
 
 
-def mkdocs(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the mkdocs command line as a user would; output captured as text."""
+def mkdocs(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, cores: set[int] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the mkdocs command line as a user would; output captured as text. `cores`: the
+    CPUs it may run on (all of this process's by default), as on a smaller machine."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": BUILD_DATE, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "mkdocs", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
     )
 
 
-def build(config: Path, site: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return mkdocs("build", "--strict", "-f", str(config), "-d", str(site), *extra, cwd=config.parent, env=env)
+def build(
+    config: Path, site: Path, *extra: str, env: dict[str, str] | None = None, cores: set[int] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return mkdocs(
+        "build", "--strict", "-f", str(config), "-d", str(site), *extra, cwd=config.parent, env=env, cores=cores
+    )
 
 
 @functools.cache
