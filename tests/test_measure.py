@@ -13,7 +13,7 @@ import measure
 
 # A build stand-in: 40 MB in hand, then a forked copy; each says it is ready, and both hold on
 # until their input closes.
-HOLD = "import os, sys; block = b'x' * 40_000_000; os.fork(); print('ready', flush=True); sys.stdin.read()"
+HOLD = "import os, sys; block = b'x' * 40_000_000; os.fork(); os.write(1, b'ready\\n'); sys.stdin.read()"
 
 
 def test_the_memory_sampled_is_every_process_of_the_builds_group_with_shared_pages_once():
