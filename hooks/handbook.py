@@ -304,7 +304,7 @@ class Build:
     def start_others(self) -> None:
         """The first language's build starts the others' beside it under `mkdocs build`
         (language_builds.py); under serve, or when exporting, they run in turn after its pages."""
-        if not self.languages.current.first or self.others.builds:
+        if not self.languages.current.first:
             return
         from mkdocs.commands.build import build as run_build
 

@@ -88,29 +88,24 @@ class LanguageBuilds:
         if pid:
             os.close(write)
             return _Running(code, pid, read)
-        # The copy: build, report, and leave without running the first language's exit handlers.
-        # The builds forked before this one are its siblings, not its children: forget them, so
-        # that a failure here does not end them.
-        os.close(read)
-        for sibling in self.running:
-            os.close(sibling.report)
-        self.running = []
-        status, message = 0, ""
+        # The copy: build, report, and leave without running the first language's exit handlers,
+        # whatever happens, so that it never goes on with the first language's build.
+        status = 1
         try:
-            build()
-        except Abort as e:
-            status, message = 1, e.message or f"the '{code}' build stopped"
-        except KeyboardInterrupt:
-            status, message = 130, f"the '{code}' build was interrupted"
-        except BaseException:
-            traceback.print_exc()
-            status, message = 1, f"the '{code}' build stopped on an unexpected error (above)"
-        sys.stdout.flush()
-        sys.stderr.flush()
-        report = message.encode()
-        while report:
-            report = report[os.write(write, report) :]
-        os._exit(status)
+            # The builds forked before this one are its siblings, not its children: forget
+            # them, so that a failure here does not end them.
+            os.close(read)
+            for sibling in self.running:
+                os.close(sibling.report)
+            self.running = []
+            status, message = _build_in_copy(code, build)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            report = message.encode()
+            while report:
+                report = report[os.write(write, report) :]
+        finally:
+            os._exit(status)
 
     def _pids(self) -> str:
         return ", ".join(str(run.pid) for run in self.running)
@@ -134,6 +129,20 @@ class _Running:
     code: str
     pid: int
     report: int  # the read end of the pipe the copy reports through
+
+
+def _build_in_copy(code: str, build: Callable[[], object]) -> tuple[int, str]:
+    """The exit status and the message of one build run in a forked copy."""
+    try:
+        build()
+    except Abort as e:
+        return 1, e.message or f"the '{code}' build stopped"
+    except KeyboardInterrupt:
+        return 130, f"the '{code}' build was interrupted"
+    except BaseException:
+        traceback.print_exc()
+        return 1, f"the '{code}' build stopped on an unexpected error (above)"
+    return 0, ""
 
 
 def _wait(run: _Running) -> str | None:
