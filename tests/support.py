@@ -313,10 +313,19 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": [
 
 
 @functools.cache
-def _axe():
+def _axe_source() -> str:
     from axe_playwright_python.sync_playwright import Axe
 
-    return Axe()
+    return Axe().axe_script
+
+
+def _run_axe(page, context: dict | None, options: dict) -> list[dict]:
+    """axe-core's violations, from the copy the page already has (a page checked in both schemes,
+    or part by part, parses axe's half a megabyte once, not at every run)."""
+    if not page.evaluate("typeof axe === 'object' && typeof axe.run === 'function'"):
+        page.evaluate(_axe_source())
+    run = "([context, options]) => axe.run(context || document, options).then(results => results.violations)"
+    return page.evaluate(run, [context, options])
 
 
 def axe_failures(page, where: str, include: list[str] | None = None) -> list[str]:
@@ -331,7 +340,7 @@ def axe_violations(page, exclude: list[str] | None = None, include: list[str] | 
     context = {"exclude": [[selector] for selector in exclude]} if exclude else None
     if include:
         context = {**(context or {}), "include": [[selector] for selector in include]}
-    return _axe().run(page, context=context, options=AXE_OPTIONS).response["violations"]
+    return _run_axe(page, context, AXE_OPTIONS)
 
 
 def other_scheme(page) -> str:
@@ -347,7 +356,7 @@ def contrast_failures(page, where: str) -> list[str]:
     markup is the same, so a page checked whole in one scheme needs only this in the other."""
     page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')", timeout=5_000)
     options = {"runOnly": {"type": "rule", "values": ["color-contrast"]}, "resultTypes": ["violations"]}
-    violations = _axe().run(page, options=options).response["violations"]
+    violations = _run_axe(page, None, options)
     return [_described(violation, where) for violation in violations]
 
 

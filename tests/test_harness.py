@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from support import project_bank
+from support import axe_failures, contrast_failures, project_bank
 
 STAGE = project_bank().stages[0].id
 # Everything a page can keep, written on the handbook's origin.
@@ -83,3 +83,21 @@ def test_a_context_whose_clock_was_fixed_is_replaced_and_the_next_page_has_the_r
         assert after.evaluate("new Date().getFullYear()") == datetime.datetime.now(datetime.UTC).year
     finally:
         tabs.reset()
+
+
+def test_the_accessibility_check_finds_what_it_should_each_time_it_runs_on_a_page(page):
+    """The axe helpers report a planted failure, on the first run and on the runs after it that
+    reuse the copy of axe the page holds; the contrast-only check reports only contrast."""
+    page.set_content(
+        "<!doctype html><html lang='en'><title>t</title><main><h1>t</h1>"
+        "<img src='data:,' id='no-alt'><p id='faint' style='color:#ddd;background:#fff'>faint</p></main>"
+    )
+
+    def rules(failures: list[str]) -> set[str]:  # "where: rule (impact): help" starts each
+        return {failure.split(": ", 1)[1].split(" ", 1)[0] for failure in failures}
+
+    first = axe_failures(page, "planted")
+    assert {"image-alt", "color-contrast"} <= rules(first)
+    assert axe_failures(page, "planted") == first
+    assert rules(contrast_failures(page, "planted")) == {"color-contrast"}
+    assert rules(axe_failures(page, "part", include=["#faint"])) == {"color-contrast"}
