@@ -221,6 +221,12 @@ class Bank:
         """Principle rows by stage columns, each cell its questions in bank order."""
         return [(p, [(s, self.questions_for(s.id, p.id)) for s in self.stages]) for p in self.principles]
 
+    @property
+    def widest_principle_word(self) -> int:
+        """The letters in the longest word of any principle's name, at most 24: the overview
+        grid's principle column is at least that wide, so no name breaks inside a word."""
+        return min(24, max((len(word) for p in self.principles for word in p.title.split()), default=0))
+
     @functools.cached_property
     def numbers(self) -> dict[str, int]:
         """Each question's number within its stage, as printed: 1, 2, 3 ... in page order."""

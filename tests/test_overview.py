@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from bank import load_bank
-from support import ROOT, build, copy_project, first_language_only, list_banks, serve
+from support import ROOT, build, copy_project, first_language_only, languages, list_banks, serve
 
 OURS = load_bank(ROOT / "questions.yml", ROOT)
 
@@ -52,7 +52,29 @@ def site_with(tmp_path: Path, bank: str) -> Path:
     return tmp_path / "site"
 
 
-LAYOUT = """() => {
+# The words of the principles' names wider than the cell that holds them: a word the browser
+# has to break in the middle (1 px of rounding allowed).
+BROKEN_WORDS = """grid => {
+  const broken = [];
+  for (const th of grid.querySelectorAll("tbody th")) {
+    if (th.offsetParent === null) continue;
+    const style = getComputedStyle(th);
+    const room = th.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    for (const word of th.textContent.trim().split(/\\s+/)) {
+      const probe = th.appendChild(document.createElement("span"));
+      probe.style.whiteSpace = "nowrap";
+      probe.textContent = word;
+      if (probe.getBoundingClientRect().width > room + 1) broken.push(word);
+      probe.remove();
+    }
+  }
+  return broken;
+}"""
+LAYOUT = (
+    """() => {
+  const brokenWords = """
+    + BROKEN_WORDS
+    + """;
   const grid = document.querySelector(".hb-grid");
   const links = [...grid.querySelectorAll("td a")];
   const heads = [...grid.querySelectorAll("thead th")].filter(th => th.offsetParent !== null);
@@ -65,8 +87,10 @@ LAYOUT = """() => {
     links: links.length,
     heads: heads.length,
     stageLabels: [...grid.querySelectorAll(".hb-grid__stage")].filter(p => p.offsetParent !== null).length,
+    brokenWords: brokenWords(grid),
   };
 }"""
+)
 
 
 @pytest.mark.parametrize("stages", [1, 2, 3, 4, 5, 6, 7, 9, 12])
@@ -84,6 +108,7 @@ def test_every_stage_and_question_shows_on_wide_and_narrow_screens(tmp_path, bro
             context.close()
             assert not layout["pageScrolls"], f"{stages} stages at {width} px: the page scrolls sideways"
             assert layout["linksOff"] == 0, f"{stages} stages at {width} px: {layout['linksOff']} questions cut off"
+            assert not layout["brokenWords"], f"{stages} stages at {width} px: words broken {layout['brokenWords']}"
             stacked = layout["heads"] == 0
             if width == 1280 and stages <= 7:
                 # A column per stage, every one in view and wide enough to read.
@@ -113,3 +138,15 @@ def test_four_stages_and_45_questions_print_on_two_landscape_sheets_at_most(tmp_
         assert f"Question {n + 1} of stage-4" in text
     for question in OURS.questions:
         assert " ".join(question.text.plain.split()[:6]) in text, question.id
+
+
+@pytest.mark.parametrize("code", languages())
+def test_no_principle_name_breaks_inside_a_word_on_a_desktop_screen(page, base_url, code):
+    """The principles' column is as wide as their longest word, in every language."""
+    prefix = "" if code == languages()[0] else f"{code}/"
+    for width in (1024, 1280, 1600):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{base_url}/{prefix}checklists/")
+        layout = page.evaluate(LAYOUT)
+        assert layout["heads"] > 1, f"{code} at {width} px: the grid is not in columns"
+        assert not layout["brokenWords"], f"{code} at {width} px: words broken {layout['brokenWords']}"
