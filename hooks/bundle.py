@@ -39,7 +39,7 @@ class Bundle:
 
 # Delivered file -> its modules, in the order they run, and the pages that load it.
 BUNDLES = {
-    "assets/handbook.js": Bundle(("i18n", "answers", "store", "ui", "files", "print"), (EVERY_PAGE,)),
+    "assets/handbook.js": Bundle(("i18n", "answers", "store", "ui", "files", "print", "menu"), (EVERY_PAGE,)),
     # The checklists' answers under each question, the workspace bar and the progress counts.
     "assets/checklists.js": Bundle(
         ("reminders", "checklist"),

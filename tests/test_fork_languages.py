@@ -17,9 +17,11 @@ import sys
 from pathlib import Path
 
 import material
+import pytest
 from mkdocs.utils import yaml_load
+from playwright.sync_api import expect
 
-from support import ROOT, build, copy_project, languages, project_bank
+from support import ROOT, build, copy_project, languages, project_bank, serve
 
 ADD_LANGUAGE = ROOT / "tests" / "fixtures" / "add_language.py"
 MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
@@ -48,13 +50,22 @@ def table(project: Path, code: str):
     return strings.load(codes, project / "theme_overrides" / "locales", project)[code]
 
 
-def test_a_fork_that_adds_a_language_builds_it_under_its_code_in_its_own_words(tmp_path):
+@pytest.fixture(scope="module")
+def forked(tmp_path_factory) -> Path:
+    """The fork with the language added, built: the folder holding fork/ and site/."""
+    tmp_path = tmp_path_factory.mktemp("added-language")
     config = copy_project(tmp_path / "fork")
     add_language(config.parent, NEW)
     assert yaml_load(config.read_text(encoding="utf-8"))["extra"]["languages"] == [*languages(), NEW]
     result = build(config, tmp_path / "site")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    return tmp_path
+
+
+def test_a_fork_that_adds_a_language_builds_it_under_its_code_in_its_own_words(forked):
+    tmp_path = forked
+    config = tmp_path / "fork" / "mkdocs.yml"
     site = tmp_path / "site" / NEW
     t = table(config.parent, NEW)
 
@@ -115,6 +126,44 @@ def test_a_fork_that_adds_a_language_builds_it_under_its_code_in_its_own_words(t
     )
     assert report.returncode == 0, report.stdout + report.stderr
     assert f"{NEW} ({t('language.name')}):" in report.stdout
+
+
+def test_on_a_phone_the_language_menu_opens_and_closes_from_the_keyboard_and_by_a_click_elsewhere(forked, page):
+    """Three languages or more: at 390 px the other languages are links in a menu behind one
+    button. Enter opens it, Escape closes it with the focus back on the button, and a click
+    elsewhere or the focus moving on past its last link closes it too."""
+    t = table(forked / "fork", NEW)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for base in serve(forked / "site"):
+        page.goto(f"{base}/{NEW}/")
+        switch = page.get_by_role("navigation", name=t("language.switch"))
+        button = switch.locator("summary")
+        links = switch.locator(".hb-languages__list a")
+        expect(button).to_be_visible()
+        assert links.count() == len(languages())
+        expect(links.first).to_be_hidden()
+
+        button.focus()
+        page.keyboard.press("Enter")
+        expect(links.first).to_be_visible()
+        page.keyboard.press("Tab")
+        expect(links.first).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(links.first).to_be_hidden()
+        expect(button).to_be_focused()
+
+        page.keyboard.press("Enter")
+        expect(links.first).to_be_visible()
+        page.locator("article h1").click()
+        expect(links.first).to_be_hidden()
+
+        button.focus()
+        page.keyboard.press("Enter")
+        for _ in range(links.count()):
+            page.keyboard.press("Tab")
+        expect(links.last).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(links.first).to_be_hidden()
 
 
 def test_a_language_material_has_no_texts_for_stops_the_build_with_the_fix(tmp_path):
