@@ -279,6 +279,13 @@
     }
   }
 
+  // Runs `then` once the rows on their way into a body are in: at once when none are.
+  function whenFilled(body, then) {
+    const queued = queues.get(body);
+    if (queued) queued.thens.push(then);
+    else then();
+  }
+
   const stageRows = (group) => ($("#hb-only-differ").checked ? differing(group.rows) : group.rows);
 
   function stageSection(group) {
@@ -670,7 +677,7 @@
           else location.hash = link.hash;
         };
         // On its way (its table is still filling): go once it is in; else show up to it.
-        if (at < Number(body.dataset.hbRows)) fillRows(body, [], false, go);
+        if (at < Number(body.dataset.hbRows)) whenFilled(body, go);
         else showMore(group.id, at, go);
       }
     }
