@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from support import HISTORY, TAB, WORKSPACE, expand, fill_storage, open_page, project_bank, room, seed, stored
@@ -118,8 +119,13 @@ def listen(page) -> None:
 
 
 def heard(page, key: str, test: str = "true") -> None:
-    """Wait until this tab has taken in a change of `key` whose new value `value` passes `test`."""
-    page.wait_for_function(f"([k]) => window.hbHeard.some(({{key, value}}) => key === k && ({test}))", arg=[key])
+    """Wait until this tab has taken in a change of `key` whose new value `value` passes `test`;
+    if it never does, the failure lists what the tab did hear (each key, and its value's length)."""
+    try:
+        page.wait_for_function(f"([k]) => window.hbHeard.some(({{key, value}}) => key === k && ({test}))", arg=[key])
+    except PlaywrightTimeout:
+        got = page.evaluate("() => window.hbHeard.map(({key, value}) => [key, value === null ? null : value.length])")
+        raise AssertionError(f"this tab never heard a change of {key} passing {test}; it heard {got}") from None
 
 
 def long_answers(total: int, count: int, prefix: str, updated: str, status: str) -> dict:
@@ -236,6 +242,9 @@ def test_a_done_tick_in_another_tab_keeps_the_note_this_tab_could_not_save(brows
 
         a.locator(f"#hb-tick-{FIRST.id}").check()
         expect(a.locator(".hb-live").first).to_contain_text("Write the plan")
+        # Two steps, so that a failure says which: A stored its tick (there is room for it), then B heard it.
+        assert "storage is full" not in warnings(a), f"A could not store its tick: {warnings(a)}; room {room(a)}"
+        assert stored(a)["partnerships"]["p1"]["answers"][FIRST.id]["action"].get("done"), "A's tick is not stored"
         heard(b, WORKSPACE, '/"done":/.test(value)')
 
         assert b.locator(f"#hb-notes-{FIRST.id}").input_value() == note, "B's unsaved note left its page"
