@@ -16,8 +16,8 @@ The path of the data, from `questions.yml` to a printed page:
    the browser code, reading only `config.extra.hb` and `page.meta`, so any engine can
    render it;
 6. the first language's build runs each other language's (`languages.py`): beside it from
-   `on_files` under `mkdocs build`, or after its pages (`language_builds.py`); it waits for
-   them in `on_post_build`.
+   `on_files`, or after its pages when exporting or on one core (`language_builds.py`); it
+   waits for them in `on_post_build`.
 
 State lives on one object, `Handbook`, kept for the life of the process: what outlives a
 build (the bank loader and its caches, the template environments), and the builds in
@@ -204,7 +204,11 @@ def on_post_build(*, config: MkDocsConfig) -> None:
             build.exporter.post_build(config, build.files, build.languages.current.first, codes)
         if build.languages.current.first:
             build.release()
-            build.others.finish()
+            try:
+                build.others.finish()
+            finally:
+                # A copy stuck in a serve rebuild: this process's later rebuilds build in turn.
+                _handbook.fork_under_serve &= not build.others.gave_up
         else:
             search.add_forms(Path(config.site_dir), build.languages.current.code)
     finally:
@@ -281,6 +285,13 @@ class Build:
         current = self.languages.current
         if current.first:
             self.bank = first
+            # Under serve the others may be built in forked copies, whose reads serve never hears of:
+            # this build watches what they read that it does not (their translations).
+            self.read_files += [
+                path.with_name(translations.file_for(path.name, lang.code))
+                for path in self.bank_paths
+                for lang in self.languages.others
+            ]
         else:
             self.bank = self._translated(first, current.code)
             where = Origin(f"theme_overrides/locales/{current.code}.yml")
@@ -302,8 +313,8 @@ class Build:
         )
 
     def start_others(self) -> None:
-        """The first language's build starts the others' beside it under `mkdocs build`
-        (language_builds.py); under serve, or when exporting, they run in turn after its pages."""
+        """The first language's build starts the others' beside it (language_builds.py), under
+        `mkdocs build` and `mkdocs serve`; when exporting, they run in turn after its pages."""
         if not self.languages.current.first:
             return
         from mkdocs.commands.build import build as run_build
@@ -313,10 +324,12 @@ class Build:
             {
                 lang.code: (lambda lang=lang: run_build(langs.config_for(config, lang, hook)))
                 for lang in self.languages.others
-            }
+            },
+            in_copy=self.handbook.in_copy,
         )
-        if self.handbook.command == "build" and self.exporter is None:
-            self.others.start()
+        serving = self.handbook.command == "serve"
+        if self.exporter is None and (self.handbook.command == "build" or (serving and self.handbook.fork_under_serve)):
+            self.others.start(threaded=serving)
 
     def _translated(self, first: Bank, code: str) -> Bank:
         files = [(path, _shown(path, self.root)) for path in self.bank_paths]
@@ -440,6 +453,7 @@ class Handbook:
         self.loader = banks.BankLoader()
         self.builds: list[Build] = []
         self.server: LiveReloadServer | None = None
+        self.fork_under_serve = True  # until a copy forked under serve gets stuck
         self._read: set[Path] = set()  # what builds read
         self._watched: set[Path] = set()
         self._environments: dict[Path, jinja2.Environment] = {}
@@ -458,6 +472,11 @@ class Handbook:
             if build.config is config:
                 return build
         raise PluginError("hooks/handbook.py: on_config has not run; list the hook under 'hooks:' in mkdocs.yml")
+
+    def in_copy(self) -> None:
+        """This process is now a forked copy that builds one language: it watches nothing (the
+        server's watcher belongs to threads the copy does not have)."""
+        self.server = None
 
     def stop_others(self) -> None:
         """A build failed: the other languages' builds that run beside the first end too."""

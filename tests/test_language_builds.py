@@ -1,25 +1,37 @@
 """The other languages' builds run beside the first's (hooks/language_builds.py), in processes
 of their own where the machine has the cores, and in turn where it has one: the site is the
 same either way, a language that fails stops the build with its own error, and a failed build
-leaves no process, no staging folder and the old site as it was.
+leaves no process, no staging folder and the old site as it was. Forked while other threads
+run (serve's), a copy never waits on a lock one of them held, and one that does not report in
+time is ended and its language built in the first language's process.
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
+import sys
+import termios
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+import language_builds
+from language_builds import LanguageBuilds
 from support import ROOT, build, copy_project, languages
 
 FIRST, OTHERS = languages()[0], languages()[1:]
 CORES = os.sched_getaffinity(0)
 BESIDE = "beside the first language, in processes"
 
-pytestmark = pytest.mark.skipif(not OTHERS, reason="the handbook has one language: no other to build")
+needs_others = pytest.mark.skipif(not OTHERS, reason="the handbook has one language: no other to build")
+needs_cores = pytest.mark.skipif(len(CORES) < 2, reason="this machine gives the tests one core: nothing is forked")
 
 
+@needs_others
 def test_a_machine_with_more_cores_builds_the_same_site_with_the_languages_side_by_side(tmp_path):
     if len(CORES) < 2:
         pytest.skip("this machine gives the tests one core: the builds can only run in turn")
@@ -36,6 +48,7 @@ def test_a_machine_with_more_cores_builds_the_same_site_with_the_languages_side_
     assert [path for path in made if made[path] != expected[path]] == []
 
 
+@needs_others
 @pytest.mark.parametrize("cores", ["all", "one"])
 def test_a_page_that_fails_in_each_other_language_is_reported_and_the_old_site_stays(tmp_path, cores):
     """Every other language's build fails on a page of its own: each failure is reported with
@@ -55,6 +68,7 @@ def test_a_page_that_fails_in_each_other_language_is_reported_and_the_old_site_s
     assert_nothing_left(config, site)
 
 
+@needs_others
 def test_a_first_language_page_that_fails_ends_the_builds_beside_it(tmp_path):
     """The first language fails while the others build: they end with it, and nothing of the
     build is left, not even a process still writing."""
@@ -69,6 +83,91 @@ def test_a_first_language_page_that_fails_ends_the_builds_beside_it(tmp_path):
     if len(CORES) > 1:
         assert BESIDE in result.stderr, "the other languages were being built beside the first when it failed"
     assert_nothing_left(config, site)
+
+
+@needs_cores
+def test_a_copy_forked_while_another_thread_writes_to_the_terminal_builds_and_reports(tmp_path, monkeypatch):
+    """Under serve another thread may be in the middle of writing to stderr when the copy is
+    forked: the copy still writes its messages (its log lines included) and reports its end."""
+    monkeypatch.setattr(language_builds, "PATIENCE", 10.0)
+    read_end, write_end = os.pipe()
+    terminal = open(write_end, "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+    monkeypatch.setattr(sys, "stderr", terminal)
+    handler = logging.StreamHandler(terminal)
+    logger = logging.getLogger("test.language_builds")
+    logger.addHandler(handler)
+    # A thread stuck writing to a full pipe holds the stream's lock, as the fork happens.
+    writer = threading.Thread(target=lambda: terminal.write("w" * 1_000_000 + "\n"))
+    writer.start()
+    until(lambda: unread(read_end) >= 65536 or not writer.is_alive(), "the writer to fill the pipe")
+    assert writer.is_alive(), "the pipe did not fill: the writer holds no lock"
+    built_here = []
+
+    def build_xx() -> None:
+        if os.getpid() == parent:
+            built_here.append("xx")
+            return
+        (tmp_path / "xx.txt").write_text("built in the copy")
+        sys.stderr.write("the copy writes to the terminal\n")
+        logger.warning("the copy logs")
+
+    parent = os.getpid()
+    builds = LanguageBuilds({"xx": build_xx})
+    try:
+        builds.start(threaded=True)
+        assert len(builds.running) == 1, "nothing was forked"
+        said = bytearray()
+        reader = threading.Thread(target=lambda: drain(read_end, said))
+        reader.start()
+        builds.finish()
+        writer.join()
+        terminal.close()
+        reader.join()
+    finally:
+        logger.removeHandler(handler)
+
+    assert (tmp_path / "xx.txt").read_text() == "built in the copy"
+    assert built_here == [] and not builds.gave_up, "the copy did not report, and was built in this process"
+    assert b"the copy writes to the terminal" in said and b"the copy logs" in said, bytes(said[-200:])
+
+
+@needs_cores
+def test_a_copy_that_never_reports_is_ended_and_its_language_built_here(monkeypatch, caplog):
+    """A copy stuck for good (on a lock a thread held when it was forked) holds up the rebuild
+    only so long: it is ended, its language is built in this process, and the log says so."""
+    monkeypatch.setattr(language_builds, "PATIENCE", 1.0)
+    built_here = []
+    parent = os.getpid()
+
+    def stuck_in_copy() -> None:
+        if os.getpid() != parent:
+            threading.Event().wait()  # never set: the copy never reports
+        built_here.append("xx")
+
+    builds = LanguageBuilds({"xx": stuck_in_copy, "yy": lambda: built_here.append("yy-here")})
+    # Another thread runs, as serve's do: only then is the wait bounded.
+    serving = threading.Event()
+    server = threading.Thread(target=serving.wait)
+    server.start()
+    try:
+        builds.start(threaded=True)
+        copies = [run.pid for run in builds.running]
+        assert len(copies) == 2, "nothing was forked"
+        with caplog.at_level(logging.WARNING, logger=language_builds.log.name):
+            # In a thread of its own, so that a wait that is never given up fails this test, not
+            # the run: a daemon thread does not hold up the end of the run.
+            waiting = threading.Thread(target=builds.finish, daemon=True)
+            waiting.start()
+            waiting.join(60)
+        assert not waiting.is_alive(), "the first language still waits for a copy that never reports"
+    finally:
+        serving.set()
+        server.join()
+
+    assert built_here == ["xx"], "the stuck language is built here, and only that one"
+    assert builds.gave_up
+    assert "the 'xx' build beside the first language did not finish; building it here instead" in caplog.text
+    assert [pid for pid in copies if Path(f"/proc/{pid}").exists()] == [], "a copy is left running"
 
 
 # -----------------------------------------------------------------------------
@@ -116,3 +215,21 @@ def still_running(config: Path) -> list[str]:
         if str(config).encode() in words:
             found.append(entry.name)
     return found
+
+
+def unread(fd: int) -> int:
+    """The bytes waiting in a pipe."""
+    return int.from_bytes(fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"), sys.byteorder)
+
+
+def drain(fd: int, into: bytearray) -> None:
+    while chunk := os.read(fd, 65536):
+        into += chunk
+    os.close(fd)
+
+
+def until(condition, what: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.01)

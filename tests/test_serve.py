@@ -15,10 +15,11 @@ import pytest
 
 from support import bank_files, copy_project, languages, project_bank, translate
 
-# Two questions of questions.yml that the site shows as written there (a fork may reword some).
-FIRST, SECOND, THIRD = [q for q in project_bank().questions if q.origin.path == "questions.yml" and not q.adapted_by][
-    :3
-]
+# Questions of questions.yml that the site shows as written there (a fork may reword some);
+# each test edits its own.
+FIRST, SECOND, THIRD, FOURTH = [
+    q for q in project_bank().questions if q.origin.path == "questions.yml" and not q.adapted_by
+][:4]
 
 
 def _free_port() -> int:
@@ -118,6 +119,27 @@ def test_editing_a_guidance_page_or_template_rebuilds(served):
     # The interface's words are in the strings tables: an edit there rebuilds too.
     _edit(root / "theme_overrides" / "locales" / "en.yml", "stage: Print this checklist", "stage: Print me")
     assert _wait_for(f"{base}/checklists/{FIRST.stage}/", "Print me")
+
+
+def test_editing_a_translation_rebuilds_that_languages_page(served):
+    """Another language may be built in a forked copy, whose reads serve never hears of: its
+    translation files are watched all the same."""
+    import yaml
+
+    from translations import file_for
+
+    root, base = served
+    others = languages()[1:]
+    if not others:
+        pytest.skip("the handbook has one language: no translation to edit")
+    for code in others:
+        path = root / file_for("questions.yml", code)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["questions"][FOURTH.id]["text"][code] = f"Edited in {code} while served. " + str(
+            data["questions"][FOURTH.id]["text"][code]
+        )
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        assert _wait_for(f"{base}/{code}/checklists/{FOURTH.stage}/", f"Edited in {code} while served."), code
 
 
 def test_a_file_added_to_the_theme_is_served(served):
