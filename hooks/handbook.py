@@ -16,7 +16,7 @@ The path of the data, from `questions.yml` to a printed page:
    the browser code, reading only `config.extra.hb` and `page.meta`, so any engine can
    render it;
 6. the first language's build runs each other language's (`languages.py`): beside it from
-   `on_files`, or after its pages when exporting or on one core (`language_builds.py`); it
+   `on_config`, or after its pages when exporting or on one core (`language_builds.py`); it
    waits for them in `on_post_build`.
 
 State lives on one object, `Handbook`, kept for the life of the process: what outlives a
@@ -93,13 +93,21 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     # partials/alternate.html makes it a link to this very page in the other language).
     config.extra["alternate"] = config.extra["hb"]["alternate"] or None
     _handbook.watch(build)
+    # The config is whole (publish.py's runs first): the other languages' builds can start.
+    build.start_others()
     return config
+
+
+def on_pre_build(*, config: MkDocsConfig) -> None:
+    # A language built in a forked copy waits here, before MkDocs empties its site folder (inside
+    # the first language's), until the first language's build has emptied that.
+    _handbook.builds[0].others.wait_to_write()
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     build = _handbook.current(config)
     # MkDocs has emptied the site folder: the other languages can be built into it from now on.
-    build.start_others()
+    build.others.go()
     try:
         build.check_pages()
         generated = pages.generated(build.bank)

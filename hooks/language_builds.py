@@ -1,13 +1,15 @@
 """The other languages' builds, run beside the first language's where the machine allows.
 
-A build runs on one core. On a machine with more, each other language is built in a forked
-copy of this process, started in the first language's `on_files` (MkDocs has just emptied the
-site folder, so nothing the copy writes is swept away) and waited for in its `on_post_build`,
-before publishing swaps the site into place. The copy starts with the modules imported and the
-bank files parsed, so it reads none of them again. It logs its own errors and warnings to the
-same terminal, and reports how it ended through a pipe: nothing, or the message of the `Abort`
-that stopped it, which the first language's build then raises, as if the build had run in this
-process.
+A build runs on one core. On a machine with more, each other language is built in a forked copy
+of this process, started at the end of the first language's `on_config` and waited for in its
+`on_post_build`, before publishing swaps the site into place. The copy reads its config and runs
+its own `on_config` beside the first language's build; it then waits, before MkDocs empties its
+site folder and writes, until the first language's `on_files` says the site folder (which holds
+the copy's) has been emptied, so that nothing the copy writes is swept away. The copy starts
+with the modules imported and the bank files parsed, so it reads none of them again. It logs its
+own errors and warnings to the same terminal, and reports how it ended through a pipe: nothing,
+or the message of the `Abort` that stopped it, which the first language's build then raises, as
+if the build had run in this process.
 
 Under `mkdocs serve` other threads run (the server's, the file watcher's), and a fork copies
 only the calling thread: a lock another one held stays held in the copy. So the copy touches
@@ -58,6 +60,10 @@ class LanguageBuilds:
     threaded: bool = False  # forked while other threads ran: the wait for each copy is bounded
     gave_up: bool = False  # a copy did not report in time: it was built here instead
     started: float = 0.0
+    # The pipe the first language closes when the copies may write: its write end in the first
+    # language's process, its read end in a copy's; -1 once closed, or where nothing was forked.
+    ready: int = -1
+    copy: bool = False  # this process is a forked copy
 
     def start(self, threaded: bool = False) -> None:
         """Fork a copy for each build, if that is safe and would be quicker; else do nothing.
@@ -65,13 +71,30 @@ class LanguageBuilds:
         if not self.builds or not can_fork(threaded):
             return
         self.threaded, self.started = threading.active_count() > 1, time.monotonic()
+        wait, self.ready = os.pipe()
         for code, build in self.builds.items():
-            self.running.append(self._fork(code, build))
+            self.running.append(self._fork(code, build, wait))
+        os.close(wait)
         log.debug(f"building {', '.join(self.builds)} beside the first language, in processes {self._pids()}")
+
+    def go(self) -> None:
+        """The first language's build has emptied the site folder: the copies may write into it."""
+        if not self.copy and self.ready >= 0:
+            os.close(self.ready)
+            self.ready = -1
+
+    def wait_to_write(self) -> None:
+        """In a copy, before MkDocs empties its site folder: wait for the first language's go().
+        Elsewhere (the first language, a language built in its process) nothing to wait for."""
+        if self.copy and self.ready >= 0:
+            os.read(self.ready, 1)  # nothing is ever written: it returns when the pipe is closed
+            os.close(self.ready)
+            self.ready = -1
 
     def finish(self) -> None:
         """Wait for the forked builds, or run the builds now if none was forked; then stop with
         the first that stopped."""
+        self.go()
         stopped: Abort | None = None
         running, self.running = self.running, []
         # A copy builds what the first language built, so it takes about as long: a copy that
@@ -107,8 +130,9 @@ class LanguageBuilds:
                 os.kill(run.pid, signal.SIGTERM)
             os.close(run.report)
             os.waitpid(run.pid, 0)
+        self.go()  # nothing waits on it now: the pipe is closed
 
-    def _fork(self, code: str, build: Callable[[], object]) -> _Running:
+    def _fork(self, code: str, build: Callable[[], object], wait: int) -> _Running:
         read, write = os.pipe()
         pid = os.fork()
         if pid:
@@ -124,6 +148,9 @@ class LanguageBuilds:
             for sibling in self.running:
                 os.close(sibling.report)
             self.running = []
+            # It waits on the first language's go(), which it must not hold open itself.
+            os.close(self.ready)
+            self.ready, self.copy = wait, True
             streams = _own_streams()
             self.in_copy()
             status, message = _build_in_copy(code, build)

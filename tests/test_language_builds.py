@@ -49,6 +49,29 @@ def test_a_machine_with_more_cores_builds_the_same_site_with_the_languages_side_
 
 
 @needs_others
+@needs_cores
+def test_the_copies_write_only_once_the_first_language_has_emptied_the_site_folder(tmp_path):
+    """The copies start at the end of the first language's on_config, and MkDocs empties the
+    site folder after that: a first language slow to get there sweeps away nothing of theirs."""
+    config = copy_project(tmp_path / "project")
+    (config.parent / "slow_to_empty.py").write_text(
+        "import time\n\n\ndef on_pre_build(config):\n    time.sleep(3)  # the copies would be done by now\n"
+    )
+    listed = config.read_text(encoding="utf-8")
+    assert "  - hooks/serve.py\n" in listed
+    config.write_text(listed.replace("  - hooks/serve.py\n", "  - hooks/serve.py\n  - slow_to_empty.py\n"))
+
+    result = build(config, tmp_path / "site", "-v")
+
+    assert result.returncode == 0, result.stderr
+    assert f"building {', '.join(OTHERS)} {BESIDE}" in result.stderr
+    made = files_of(tmp_path / "site")
+    for code in OTHERS:
+        assert f"{code}/index.html" in made, f"the {code} pages were swept away"
+        assert f"{code}/search/search_index.json" in made, f"the {code} search index was swept away"
+
+
+@needs_others
 @pytest.mark.parametrize("cores", ["all", "one"])
 def test_a_page_that_fails_in_each_other_language_is_reported_and_the_old_site_stays(tmp_path, cores):
     """Every other language's build fails on a page of its own: each failure is reported with
