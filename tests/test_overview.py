@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from bank import load_bank
-from support import ROOT, build, copy_project, first_language_only, languages, list_banks, serve
+from support import ROOT, build, copy_project, first_language_only, languages, list_banks, project_bank, serve
 
 OURS = load_bank(ROOT / "questions.yml", ROOT)
 
@@ -52,11 +52,11 @@ def site_with(tmp_path: Path, bank: str) -> Path:
     return tmp_path / "site"
 
 
-# The words of the principles' names wider than the cell that holds them: a word the browser
-# has to break in the middle (1 px of rounding allowed).
+# The words of the principles' names, and of their column's heading, wider than the cell that
+# holds them: a word the browser has to break in the middle (1 px of rounding allowed).
 BROKEN_WORDS = """grid => {
   const broken = [];
-  for (const th of grid.querySelectorAll("tbody th")) {
+  for (const th of grid.querySelectorAll("tbody th, thead th:first-child")) {
     if (th.offsetParent === null) continue;
     const style = getComputedStyle(th);
     const room = th.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
@@ -150,3 +150,28 @@ def test_no_principle_name_breaks_inside_a_word_on_a_desktop_screen(page, base_u
         layout = page.evaluate(LAYOUT)
         assert layout["heads"] > 1, f"{code} at {width} px: the grid is not in columns"
         assert not layout["brokenWords"], f"{code} at {width} px: words broken {layout['brokenWords']}"
+
+
+def test_a_language_whose_principle_heading_is_one_long_word_keeps_it_whole(tmp_path, browser, artifacts):
+    """The principles' column fits its own heading too, whatever the language calls it (German,
+    say, "Partnerschaftsgrundsätze"), though every principle's name has shorter words."""
+    config = copy_project(tmp_path)
+    table = tmp_path / "theme_overrides" / "locales" / f"{languages()[0]}.yml"
+    text = table.read_text(encoding="utf-8")
+    heading = re.search(r"^grid:\n(?:  .*\n)*?  principle: (.*)$", text, re.M)
+    assert heading, "no grid.principle in the strings table"
+    long_word = "Partnerschaftsgrundsätze"  # 24 letters, the most the column widens for
+    assert project_bank().widest_principle_word < len(long_word), "a principle's name already has a word as long"
+    table.write_text(text[: heading.start(1)] + long_word + text[heading.end(1) :], encoding="utf-8")
+    first_language_only(config)
+    result = build(config, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    for base in serve(tmp_path / "site"):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.goto(f"{base}/checklists/")
+        layout = page.evaluate(LAYOUT)
+        page.screenshot(path=artifacts / "overview-long-principle-heading-1280.png", full_page=True)
+        context.close()
+        assert layout["heads"] > 1, "the grid is not in columns"
+        assert not layout["brokenWords"], f"words broken: {layout['brokenWords']}"
