@@ -100,7 +100,7 @@ class LanguageBuilds:
         # A copy builds what the first language built, so it takes about as long: a copy that
         # takes many times longer is stuck on a lock it was forked holding.
         deadline = time.monotonic() + max(PATIENCE, 4 * (time.monotonic() - self.started)) if self.threaded else None
-        in_turn = [code for code in self.builds if code not in {run.code for run in running}]
+        in_turn = [] if running else list(self.builds)  # each forked, or none
         for run in running:
             try:
                 message = _wait(run, deadline)

@@ -221,11 +221,11 @@ class Bank:
         """Principle rows by stage columns, each cell its questions in bank order."""
         return [(p, [(s, self.questions_for(s.id, p.id)) for s in self.stages]) for p in self.principles]
 
-    @property
-    def widest_principle_word(self) -> int:
-        """The letters in the longest word of any principle's name, at most 24: the overview
-        grid's principle column is at least that wide, so no name breaks inside a word."""
-        return min(24, max((len(word) for p in self.principles for word in p.title.split()), default=0))
+    def widest_principle_word(self, heading: str = "") -> int:
+        """The letters in the longest word of any principle's name or of their column's heading,
+        at most 24: the overview grid's principle column is that wide, so no word of them breaks."""
+        words = [word for text in (heading, *(p.title for p in self.principles)) for word in text.split()]
+        return min(24, max(map(len, words), default=0))
 
     @functools.cached_property
     def numbers(self) -> dict[str, int]:

@@ -161,7 +161,7 @@ def test_a_language_whose_principle_heading_is_one_long_word_keeps_it_whole(tmp_
     heading = re.search(r"^grid:\n(?:  .*\n)*?  principle: (.*)$", text, re.M)
     assert heading, "no grid.principle in the strings table"
     long_word = "Partnerschaftsgrundsätze"  # 24 letters, the most the column widens for
-    assert project_bank().widest_principle_word < len(long_word), "a principle's name already has a word as long"
+    assert project_bank().widest_principle_word() < len(long_word), "a principle's name already has a word as long"
     table.write_text(text[: heading.start(1)] + long_word + text[heading.end(1) :], encoding="utf-8")
     first_language_only(config)
     result = build(config, tmp_path / "site")
